@@ -1,0 +1,21 @@
+/**
+ * The one interface every global feature extractor implements (CNNs, SIFT/SURF bag of visual
+ * words, ...), so clustering, caching and the comparison treat them alike.
+ */
+import type { ImageArray } from "../data/image.js";
+
+export interface FeatureExtractor {
+  /** Stable id used in the cache key and CLI, e.g. "vgg16", "vgg19", "resnet50", "mobilenet_v2", "sift-bovw", "surf-bovw". */
+  readonly id: string;
+  /** Options that change the output (part of the cache key). */
+  readonly options: Record<string, unknown>;
+  /** Input image side the extractor wants (images are resized by the caller). */
+  readonly inputSize: number;
+  /** Output dimension (known after load/fit). */
+  dim(): number;
+  /** Optional fitting on a training set (e.g. visual vocabulary); no-op for CNNs. */
+  fit?(images: ImageArray[]): Promise<void>;
+  /** Features for a batch of images with values in [-1, 1] (HWC, 3 channels). */
+  extract(images: ImageArray[]): Promise<Float32Array[]>;
+  dispose(): void;
+}
