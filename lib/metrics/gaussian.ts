@@ -1,0 +1,58 @@
+/**
+ * Separable Gaussian filtering of one image plane, matching scipy.ndimage.gaussian_filter with
+ * mode="reflect" (half-sample symmetric: d c b a | a b c d | d c b a), which is what scikit-image's
+ * SSIM uses. Pure functions on row-major Float64Array planes.
+ */
+
+/** Normalised 1-D Gaussian taps for `sigma`, radius `round(truncate * sigma)` as scipy does (`int(truncate*sigma + 0.5)`). */
+export function gaussianKernel1d(sigma: number, truncate: number): Float64Array {
+  if (!(sigma > 0)) throw new Error(`gaussianKernel1d: sigma must be > 0, got ${sigma}`);
+  const radius = Math.floor(truncate * sigma + 0.5);
+  const k = new Float64Array(2 * radius + 1);
+  let sum = 0;
+  for (let x = -radius; x <= radius; x++) {
+    const v = Math.exp((-0.5 / (sigma * sigma)) * x * x);
+    k[x + radius] = v;
+    sum += v;
+  }
+  for (let i = 0; i < k.length; i++) k[i]! /= sum;
+  return k;
+}
+
+/** Index into [0, n) for scipy's "reflect" boundary (edge sample repeated), valid for any offset. */
+export function reflectIndex(i: number, n: number): number {
+  if (n === 1) return 0;
+  const period = 2 * n;
+  let m = i % period;
+  if (m < 0) m += period;
+  return m < n ? m : period - 1 - m;
+}
+
+/** Filter a `height` x `width` plane with `kernel` along rows (axis 0) then columns (axis 1), reflect borders. */
+export function filterSeparable(plane: Float64Array, width: number, height: number, kernel: Float64Array): Float64Array {
+  const r = (kernel.length - 1) >> 1;
+  const tmp = new Float64Array(plane.length);
+  // axis 0 (vertical)
+  const rowIdx = new Int32Array(height + 2 * r);
+  for (let i = -r; i < height + r; i++) rowIdx[i + r] = reflectIndex(i, height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let s = 0;
+      for (let t = 0; t < kernel.length; t++) s += kernel[t]! * plane[rowIdx[y + t]! * width + x]!;
+      tmp[y * width + x] = s;
+    }
+  }
+  // axis 1 (horizontal)
+  const out = new Float64Array(plane.length);
+  const colIdx = new Int32Array(width + 2 * r);
+  for (let i = -r; i < width + r; i++) colIdx[i + r] = reflectIndex(i, width);
+  for (let y = 0; y < height; y++) {
+    const base = y * width;
+    for (let x = 0; x < width; x++) {
+      let s = 0;
+      for (let t = 0; t < kernel.length; t++) s += kernel[t]! * tmp[base + colIdx[x + t]!]!;
+      out[base + x] = s;
+    }
+  }
+  return out;
+}
