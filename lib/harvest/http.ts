@@ -1,0 +1,412 @@
+/**
+ * A polite HTTP client shared by the harvesters: one request at a time through a rate limiter,
+ * retries with exponential backoff + jitter on 429 / 5xx / network errors / timeouts (honouring
+ * `Retry-After` in seconds or as an HTTP date), a timeout on every request, a maximum body size
+ * enforced while streaming, content-type checks (an HTML page where JSON was expected is a clear
+ * error naming the URL), and redaction of secrets (API keys) in every URL it reports.
+ *
+ * Built on Node's own `fetch` (undici) and `AbortSignal.timeout`; no dependency.
+ */
+import { createRng, type Rng } from "../util/random.js";
+
+/** Options of {@link PoliteClient}. Every field has a default suited to public museum APIs. */
+export interface HttpClientOptions {
+  /** Requests started per second at most (all hosts together). Range 0.1-50; default 2. */
+  requestsPerSecond?: number;
+  /** Attempts after the first on a retryable failure (429, 5xx, network error, timeout). Range 0-10; default 5. */
+  maxRetries?: number;
+  /** First backoff delay in ms; doubles each retry, with jitter in [0.5, 1.5). Range 1-10000; default 1000. */
+  backoffBaseMs?: number;
+  /** Ceiling of one backoff delay in ms. Default 60000. */
+  backoffMaxMs?: number;
+  /** Longest `Retry-After` honoured, in ms; a server asking for more fails the request instead. Default 300000 (5 min). */
+  maxRetryAfterMs?: number;
+  /** Timeout of one whole request (headers and body) in ms. Range 100-600000; default 30000. */
+  timeoutMs?: number;
+  /** Largest response body accepted, in bytes (checked on Content-Length and while streaming). Default 50 MiB. */
+  maxBytes?: number;
+  /** User-Agent header; default names this project. */
+  userAgent?: string;
+  /** Strings (API keys) replaced by "***" in every URL or message this client reports. Default none. */
+  secrets?: string[];
+  /** Seed of the backoff jitter, so retries repeat in tests. Default 1. */
+  seed?: number;
+  /** Sleep function (tests pass one that records delays). Default: a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called before each retry with the attempt number, the delay and why (for logs). Default: nothing. */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+/** What {@link HttpClientOptions.onRetry} receives. `url` is already redacted. */
+export interface RetryInfo {
+  url: string;
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+/** Why a request failed. `retryable` says whether another run may succeed. */
+export type HttpErrorKind = "status" | "timeout" | "network" | "too-large" | "content-type" | "parse" | "retry-after";
+
+/** A failed request. The message names the (redacted) URL and the problem. */
+export class HttpError extends Error {
+  constructor(
+    message: string,
+    /** The class of failure. */
+    readonly kind: HttpErrorKind,
+    /** The redacted URL. */
+    readonly url: string,
+    /** The HTTP status, when a response arrived. */
+    readonly status?: number,
+    /** Attempts made (1 = no retry). */
+    readonly attempts = 1,
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+/** Statistics of a client, for closing summaries. */
+export interface HttpStats {
+  requests: number;
+  retries: number;
+  bytes: number;
+}
+
+/** A downloaded body with its content type. */
+export interface FetchedBytes {
+  bytes: Uint8Array;
+  contentType: string;
+  status: number;
+}
+
+const DEFAULT_UA = "heritage-inpaint/0.1 (research harvester for public-domain paintings; polite, rate-limited)";
+
+/** Replace every secret in `text` by "***" (also URL-encoded forms). */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) {
+    if (!s) continue;
+    for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join("***");
+  }
+  return out;
+}
+
+/**
+ * Parse a `Retry-After` header: delay-seconds ("120") or an HTTP date. Returns ms from `nowMs`
+ * (0 for a date in the past), or null when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs = Date.now()): number | null {
+  if (value == null) return null;
+  const v = value.trim();
+  if (v === "") return null;
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) return null;
+  return Math.max(0, t - nowMs);
+}
+
+/** Exponential backoff with jitter: base * 2^attempt, capped, times a factor in [0.5, 1.5). */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, rng: Rng): number {
+  const raw = Math.min(maxMs, baseMs * 2 ** attempt);
+  return Math.round(raw * (0.5 + rng.next()));
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || (status >= 500 && status <= 599);
+}
+
+class RetryableFailure extends Error {
+  constructor(
+    readonly reason: string,
+    readonly kind: HttpErrorKind,
+    readonly status?: number,
+    readonly retryAfterMs?: number | null,
+  ) {
+    super(reason);
+  }
+}
+
+/** The polite client. Create one per harvest run; requests go out one at a time through its limiter. */
+export class PoliteClient {
+  readonly options: Required<Omit<HttpClientOptions, "onRetry">> & Pick<HttpClientOptions, "onRetry">;
+  readonly stats: HttpStats = { requests: 0, retries: 0, bytes: 0 };
+  private nextSlot = 0;
+  private readonly rng: Rng;
+
+  constructor(opts: HttpClientOptions = {}) {
+    this.options = {
+      requestsPerSecond: opts.requestsPerSecond ?? 2,
+      maxRetries: opts.maxRetries ?? 5,
+      backoffBaseMs: opts.backoffBaseMs ?? 1000,
+      backoffMaxMs: opts.backoffMaxMs ?? 60000,
+      maxRetryAfterMs: opts.maxRetryAfterMs ?? 300000,
+      timeoutMs: opts.timeoutMs ?? 30000,
+      maxBytes: opts.maxBytes ?? 50 * 1024 * 1024,
+      userAgent: opts.userAgent ?? DEFAULT_UA,
+      secrets: (opts.secrets ?? []).filter((s) => s.length > 0),
+      seed: opts.seed ?? 1,
+      sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      onRetry: opts.onRetry,
+    };
+    if (!(this.options.requestsPerSecond > 0)) throw new Error(`requestsPerSecond must be > 0, got ${this.options.requestsPerSecond}`);
+    this.rng = createRng(this.options.seed);
+  }
+
+  /** `url` with every secret replaced by "***": use this whenever a URL is logged or stored. */
+  redact(text: string): string {
+    return redact(text, this.options.secrets);
+  }
+
+  /** Wait for the rate limiter's next slot. */
+  private async acquire(): Promise<void> {
+    const interval = 1000 / this.options.requestsPerSecond;
+    const now = Date.now();
+    const at = Math.max(now, this.nextSlot);
+    this.nextSlot = at + interval;
+    if (at > now) await this.options.sleep(at - now);
+  }
+
+  /** GET a JSON document. An HTML page, a non-JSON body or a non-2xx status is an {@link HttpError} naming the URL. */
+  async getJson<T = unknown>(url: string, headers: Record<string, string> = {}): Promise<T> {
+    const got = await this.getBytes(url, { accept: "application/json", headers, expect: "json" });
+    const text = new TextDecoder().decode(got.bytes);
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      const safe = this.redact(url);
+      throw new HttpError(
+        `expected JSON from ${safe} but the body (${got.contentType || "no content type"}) does not parse: ${(err as Error).message}; it starts ${JSON.stringify(text.slice(0, 60))}`,
+        "parse",
+        safe,
+        got.status,
+      );
+    }
+  }
+
+  /** GET an image (or any binary). Refuses HTML/JSON/text bodies and bodies over `maxBytes`. */
+  async getImage(url: string, maxBytes = this.options.maxBytes): Promise<FetchedBytes> {
+    return this.getBytes(url, { accept: "image/*", maxBytes, expect: "image" });
+  }
+
+  /**
+   * GET a body with retries. `expect` checks the content type: "json" refuses HTML, "image" refuses
+   * text/HTML/JSON. Non-retryable failures (4xx other than 408/429, too large, wrong type) throw at once.
+   */
+  async getBytes(
+    url: string,
+    opts: { accept?: string; headers?: Record<string, string>; maxBytes?: number; expect?: "json" | "image" | "any" } = {},
+  ): Promise<FetchedBytes> {
+    const safe = this.redact(url);
+    const maxBytes = opts.maxBytes ?? this.options.maxBytes;
+    for (let attempt = 0; ; attempt++) {
+      await this.acquire();
+      this.stats.requests++;
+      try {
+        return await this.once(url, safe, maxBytes, opts);
+      } catch (err) {
+        if (!(err instanceof RetryableFailure)) throw err instanceof HttpError ? withAttempts(err, attempt + 1) : err;
+        if (attempt >= this.options.maxRetries) {
+          throw new HttpError(`${err.reason} (gave up after ${attempt + 1} attempts)`, err.kind, safe, err.status, attempt + 1);
+        }
+        let delay: number;
+        if (err.retryAfterMs != null) {
+          if (err.retryAfterMs > this.options.maxRetryAfterMs) {
+            throw new HttpError(
+              `${err.reason}; the server asks to retry after ${(err.retryAfterMs / 1000).toFixed(0)} s, more than the ${(this.options.maxRetryAfterMs / 1000).toFixed(0)} s allowed (maxRetryAfterMs)`,
+              "retry-after",
+              safe,
+              err.status,
+              attempt + 1,
+            );
+          }
+          delay = err.retryAfterMs;
+        } else {
+          delay = backoffDelay(attempt, this.options.backoffBaseMs, this.options.backoffMaxMs, this.rng);
+        }
+        this.stats.retries++;
+        this.options.onRetry?.({ url: safe, attempt: attempt + 1, delayMs: delay, reason: err.reason });
+        await this.options.sleep(delay);
+        // the retry also respects the rate limiter: never earlier than the delay asked for
+      }
+    }
+  }
+
+  private async once(
+    url: string,
+    safe: string,
+    maxBytes: number,
+    opts: { accept?: string; headers?: Record<string, string>; expect?: "json" | "image" | "any" },
+  ): Promise<FetchedBytes> {
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        signal,
+        redirect: "follow",
+        headers: { "user-agent": this.options.userAgent, accept: opts.accept ?? "*/*", ...opts.headers },
+      });
+    } catch (err) {
+      throw this.networkFailure(err, safe, "connecting");
+    }
+    const contentType = (res.headers.get("content-type") ?? "").toLowerCase();
+    if (!res.ok) {
+      // drain a little of the body for the message, never much
+      const snippet = await readSnippet(res);
+      const reason = `HTTP ${res.status} ${res.statusText} from ${safe}${snippet ? `: ${JSON.stringify(this.redact(snippet))}` : ""}`;
+      if (isRetryableStatus(res.status)) {
+        throw new RetryableFailure(reason, "status", res.status, parseRetryAfter(res.headers.get("retry-after")));
+      }
+      throw new HttpError(reason, "status", safe, res.status);
+    }
+    const expect = opts.expect ?? "any";
+    if (expect === "json" && contentType.includes("html")) {
+      const snippet = await readSnippet(res);
+      throw new HttpError(
+        `expected JSON from ${safe} but got an HTML page (${contentType}): ${JSON.stringify(this.redact(snippet))}`,
+        "content-type",
+        safe,
+        res.status,
+      );
+    }
+    if (expect === "image" && /^(text\/|application\/(json|xml|xhtml))/.test(contentType)) {
+      const snippet = await readSnippet(res);
+      throw new HttpError(`expected an image from ${safe} but got ${contentType}: ${JSON.stringify(this.redact(snippet))}`, "content-type", safe, res.status);
+    }
+    const declared = Number(res.headers.get("content-length") ?? NaN);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new HttpError(`${safe} is ${declared} bytes, more than the ${maxBytes} allowed (maxBytes)`, "too-large", safe, res.status);
+    }
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    try {
+      if (res.body) {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          total += chunk.byteLength;
+          if (total > maxBytes) {
+            await res.body.cancel().catch(() => undefined);
+            throw new HttpError(`${safe} sent more than the ${maxBytes} bytes allowed (maxBytes); download aborted`, "too-large", safe, res.status);
+          }
+          chunks.push(chunk);
+        }
+      }
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      throw this.networkFailure(err, safe, `reading the body after ${total} bytes`);
+    }
+    if (Number.isFinite(declared) && total !== declared) {
+      throw new RetryableFailure(`${safe} ended after ${total} of ${declared} bytes (truncated)`, "network");
+    }
+    this.stats.bytes += total;
+    return { bytes: concat(chunks, total), contentType, status: res.status };
+  }
+
+  /**
+   * Stream a large text body (the MET's CSV) chunk by chunk. Retries only until the first byte; an
+   * idle gap longer than `timeoutMs` between chunks aborts the stream with an error naming the URL.
+   */
+  async *streamText(url: string): AsyncGenerator<string> {
+    const safe = this.redact(url);
+    let res: Response | null = null;
+    let controller: AbortController | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller?.abort(new Error(`no data from ${safe} for ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+    };
+    for (let attempt = 0; ; attempt++) {
+      await this.acquire();
+      this.stats.requests++;
+      controller = new AbortController();
+      arm();
+      try {
+        res = await fetch(url, { signal: controller.signal, headers: { "user-agent": this.options.userAgent, accept: "text/csv,*/*" } });
+        if (res.ok) break;
+        const reason = `HTTP ${res.status} ${res.statusText} from ${safe}`;
+        await res.body?.cancel().catch(() => undefined);
+        if (!isRetryableStatus(res.status)) throw new HttpError(reason, "status", safe, res.status, attempt + 1);
+        if (attempt >= this.options.maxRetries) throw new HttpError(`${reason} (gave up after ${attempt + 1} attempts)`, "status", safe, res.status, attempt + 1);
+        clearTimeout(timer);
+        const delay = parseRetryAfter(res.headers.get("retry-after")) ?? backoffDelay(attempt, this.options.backoffBaseMs, this.options.backoffMaxMs, this.rng);
+        this.stats.retries++;
+        this.options.onRetry?.({ url: safe, attempt: attempt + 1, delayMs: delay, reason });
+        await this.options.sleep(Math.min(delay, this.options.maxRetryAfterMs));
+      } catch (err) {
+        clearTimeout(timer);
+        if (err instanceof HttpError) throw err;
+        const fail = this.networkFailure(err, safe, "connecting");
+        if (attempt >= this.options.maxRetries) throw new HttpError(`${fail.reason} (gave up after ${attempt + 1} attempts)`, fail.kind, safe, undefined, attempt + 1);
+        const delay = backoffDelay(attempt, this.options.backoffBaseMs, this.options.backoffMaxMs, this.rng);
+        this.stats.retries++;
+        this.options.onRetry?.({ url: safe, attempt: attempt + 1, delayMs: delay, reason: fail.reason });
+        await this.options.sleep(delay);
+      }
+    }
+    const contentType = (res.headers.get("content-type") ?? "").toLowerCase();
+    if (contentType.includes("html")) {
+      clearTimeout(timer);
+      await res.body?.cancel().catch(() => undefined);
+      throw new HttpError(`expected CSV from ${safe} but got an HTML page (${contentType})`, "content-type", safe, res.status);
+    }
+    const decoder = new TextDecoder();
+    let total = 0;
+    try {
+      if (res.body) {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          arm();
+          total += chunk.byteLength;
+          this.stats.bytes += chunk.byteLength;
+          yield decoder.decode(chunk, { stream: true });
+        }
+      }
+      const rest = decoder.decode();
+      if (rest) yield rest;
+    } catch (err) {
+      throw new HttpError(`stream from ${safe} broke after ${total} bytes: ${this.redact(errorText(err))}`, "network", safe, res.status);
+    } finally {
+      clearTimeout(timer);
+      if (!res.bodyUsed) await res.body?.cancel().catch(() => undefined);
+    }
+  }
+
+  private networkFailure(err: unknown, safe: string, when: string): RetryableFailure {
+    const e = err as Error;
+    if (e?.name === "TimeoutError" || e?.name === "AbortError") {
+      return new RetryableFailure(`timed out after ${this.options.timeoutMs} ms ${when} to ${safe}`, "timeout");
+    }
+    return new RetryableFailure(`network error ${when} to ${safe}: ${this.redact(errorText(err))}`, "network");
+  }
+}
+
+function withAttempts(err: HttpError, attempts: number): HttpError {
+  return attempts === err.attempts ? err : new HttpError(err.message, err.kind, err.url, err.status, attempts);
+}
+
+function errorText(err: unknown): string {
+  const e = err as Error & { cause?: Error };
+  const cause = e?.cause?.message ? ` (${e.cause.message})` : "";
+  return `${e?.message ?? String(err)}${cause}`;
+}
+
+async function readSnippet(res: Response, max = 200): Promise<string> {
+  try {
+    if (!res.body) return "";
+    const reader = res.body.getReader();
+    const { value } = await reader.read();
+    await reader.cancel().catch(() => undefined);
+    return value ? new TextDecoder().decode(value.subarray(0, max)).replace(/\s+/g, " ").trim() : "";
+  } catch {
+    return "";
+  }
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.byteLength;
+  }
+  return out;
+}
