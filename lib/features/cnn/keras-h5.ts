@@ -12,7 +12,7 @@
  */
 import h5wasm from "h5wasm/node";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 
 /** One array of one layer, as stored in the file. */
@@ -73,9 +73,27 @@ function toFloat32(value: unknown, where: string): Float32Array {
   throw new Error(`${where} is not a numeric array`);
 }
 
+const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** True when the file carries the HDF5 signature (at 0, or after a user block of 512, 1024, 2048... bytes). */
+export function looksLikeHdf5(file: string): boolean {
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(8);
+    for (const off of [0, 512, 1024, 2048, 4096]) {
+      if (readSync(fd, buf, 0, 8, off) < 8) return false;
+      if (HDF5_MAGIC.every((b, i) => buf[i] === b)) return true;
+    }
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Read every layer's weights from a Keras `.h5` weight file (see the module comment). */
 export async function readKerasWeights(file: string): Promise<KerasWeightFile> {
   if (!existsSync(file)) throw new Error(`Keras weight file ${file} does not exist`);
+  if (!looksLikeHdf5(file)) throw new Error(`${file} is not a readable HDF5 file: no HDF5 signature (an HTML error page or a truncated download?)`);
   await h5wasm.ready;
   let f: InstanceType<typeof h5wasm.File>;
   try {
