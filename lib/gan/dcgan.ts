@@ -35,15 +35,26 @@ export function upsamplingStages(imageSize: number): number {
   return stages;
 }
 
-const convInit = () => tf.initializers.randomNormal({ mean: 0, stddev: 0.02 });
-const gammaInit = () => tf.initializers.randomNormal({ mean: 1, stddev: 0.02 });
+/** Seeded initialisers: each layer gets its own seed from a counter, so a model seed fixes every weight. */
+class InitSeeds {
+  private next: number;
+  constructor(seed: number | undefined) {
+    this.next = seed ?? Math.floor(Math.random() * 2 ** 31);
+  }
+  conv() {
+    return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.next++ });
+  }
+  gamma() {
+    return tf.initializers.randomNormal({ mean: 1, stddev: 0.02, seed: this.next++ });
+  }
+}
 
-function batchNorm(name: string): tf.layers.Layer {
+function batchNorm(name: string, seeds: InitSeeds): tf.layers.Layer {
   return tf.layers.batchNormalization({
     name,
     momentum: 0.9, // tfjs keeps 0.9 of the old average: pytorch's momentum 0.1
     epsilon: 1e-5,
-    gammaInitializer: gammaInit(),
+    gammaInitializer: seeds.gamma(),
   });
 }
 
@@ -52,6 +63,7 @@ function batchNorm(name: string): tf.layers.Layer {
  * z [b,100] -> dense -> [b,4,4,512] -> [b,8,8,256] -> [b,16,16,128] -> [b,32,32,64] -> [b,64,64,3].
  */
 export function buildGenerator(arch: DcganArch, seed?: number): tf.Sequential {
+  const seeds = new InitSeeds(seed);
   const stages = upsamplingStages(arch.imageSize);
   let width = arch.ngf * 2 ** (stages - 1);
   const g = tf.sequential({ name: "generator" });
@@ -62,11 +74,11 @@ export function buildGenerator(arch: DcganArch, seed?: number): tf.Sequential {
       inputShape: [arch.nz],
       units: 4 * 4 * width,
       useBias: false,
-      kernelInitializer: tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed }),
+      kernelInitializer: seeds.conv(),
     }),
   ); // state: [b, 4*4*width]
   g.add(tf.layers.reshape({ targetShape: [4, 4, width] })); // state: [b, 4, 4, width]
-  g.add(batchNorm("g_bn0"));
+  g.add(batchNorm("g_bn0", seeds));
   g.add(tf.layers.reLU());
   for (let i = 1; i < stages; i++) {
     width /= 2;
@@ -78,10 +90,10 @@ export function buildGenerator(arch: DcganArch, seed?: number): tf.Sequential {
         strides: 2,
         padding: "same",
         useBias: false,
-        kernelInitializer: convInit(),
+        kernelInitializer: seeds.conv(),
       }),
     ); // state: [b, 4*2^i, 4*2^i, width]
-    g.add(batchNorm(`g_bn${i}`));
+    g.add(batchNorm(`g_bn${i}`, seeds));
     g.add(tf.layers.reLU());
   }
   g.add(
@@ -92,7 +104,7 @@ export function buildGenerator(arch: DcganArch, seed?: number): tf.Sequential {
       strides: 2,
       padding: "same",
       useBias: false,
-      kernelInitializer: convInit(),
+      kernelInitializer: seeds.conv(),
     }),
   ); // state: [b, S, S, channels]
   g.add(tf.layers.activation({ activation: "tanh" }));
@@ -103,7 +115,8 @@ export function buildGenerator(arch: DcganArch, seed?: number): tf.Sequential {
  * D: [b, S, S, channels] -> [b, 1] logits. Shapes for 64x64 (ndf 64):
  * [b,64,64,3] -> [b,32,32,64] -> [b,16,16,128] -> [b,8,8,256] -> [b,4,4,512] -> [b,1].
  */
-export function buildDiscriminator(arch: DcganArch): tf.Sequential {
+export function buildDiscriminator(arch: DcganArch, seed?: number): tf.Sequential {
+  const seeds = new InitSeeds(seed === undefined ? undefined : seed + 100_003);
   const stages = upsamplingStages(arch.imageSize);
   const d = tf.sequential({ name: "discriminator" });
   let width = arch.ndf;
@@ -117,10 +130,10 @@ export function buildDiscriminator(arch: DcganArch): tf.Sequential {
         strides: 2,
         padding: "same",
         useBias: false,
-        kernelInitializer: convInit(),
+        kernelInitializer: seeds.conv(),
       }),
     ); // state: [b, S/2^(i+1), S/2^(i+1), width]
-    if (i > 0) d.add(batchNorm(`d_bn${i}`));
+    if (i > 0) d.add(batchNorm(`d_bn${i}`, seeds));
     d.add(tf.layers.leakyReLU({ alpha: 0.2 }));
     width *= 2;
   }
@@ -132,7 +145,7 @@ export function buildDiscriminator(arch: DcganArch): tf.Sequential {
       strides: 1,
       padding: "valid",
       useBias: false,
-      kernelInitializer: convInit(),
+      kernelInitializer: seeds.conv(),
     }),
   ); // state: [b, 1, 1, 1]
   d.add(tf.layers.flatten()); // state: [b, 1] logits
@@ -180,11 +193,11 @@ export interface OptimizerOptions {
   beta1: number;
 }
 
-export function createGanPair(arch: DcganArch, opt: OptimizerOptions): GanPair {
+export function createGanPair(arch: DcganArch, opt: OptimizerOptions, seed?: number): GanPair {
   return {
     arch,
-    G: buildGenerator(arch),
-    D: buildDiscriminator(arch),
+    G: buildGenerator(arch, seed),
+    D: buildDiscriminator(arch, seed),
     optG: tf.train.adam(opt.lr, opt.beta1, 0.999) as tf.AdamOptimizer,
     optD: tf.train.adam(opt.lr, opt.beta1, 0.999) as tf.AdamOptimizer,
   };

@@ -1,0 +1,169 @@
+/**
+ * One experiment = one JSON config, validated on load. Every value is documented here; the
+ * resolved config (defaults filled in) is printed at the start of a run and stored with its results.
+ */
+import path from "node:path";
+import { z } from "zod";
+import { readJson } from "../util/fs.js";
+
+const archSchema = z
+  .object({
+    /** Image side in pixels (32, 64 or 128; the paper: 128). */
+    imageSize: z.union([z.literal(32), z.literal(64), z.literal(128)]).default(64),
+    /** Latent size (pytorch/examples: 100; the paper: 10000). */
+    nz: z.number().int().min(2).max(20000).default(100),
+    /** Generator width (last hidden layer; earlier layers double it). */
+    ngf: z.number().int().min(4).max(512).default(64),
+    /** Discriminator width (first layer; later layers double it). */
+    ndf: z.number().int().min(4).max(512).default(64),
+    /** Image channels. */
+    channels: z.literal(3).default(3),
+  })
+  .strict();
+
+const maskSchema = z
+  .object({
+    /** Mask type, see lib/masks. */
+    type: z.enum(["center", "blocks", "thick", "medium", "thin", "cracks", "scratches", "lost-patches", "file"]),
+    /** Target hole fraction of the area where the type takes one (center, blocks). */
+    fraction: z.number().gt(0).lt(1).optional(),
+    /** Mask image (white = missing) for type "file". */
+    file: z.string().optional(),
+  })
+  .strict();
+
+export const experimentSchema = z
+  .object({
+    /** Run name; results go to results/<name>/. */
+    name: z.string().regex(/^[A-Za-z0-9._-]+$/, "use letters, digits, '.', '_' and '-' only"),
+    /** Free text shown in the report. */
+    description: z.string().default(""),
+    /** Master seed: data split, initialisations, masks and latent samples derive from it. */
+    seed: z.number().int().nonnegative().default(42),
+    data: z
+      .object({
+        /** "synthetic": generate the embedded procedural dataset into `dir`; "folder": use images already in `dir`. */
+        source: z.enum(["synthetic", "folder"]).default("synthetic"),
+        /** Dataset folder (relative paths are relative to the project root). */
+        dir: z.string().default("data/synthetic"),
+        /** Synthetic data: images per style and the side they are rendered at. */
+        perStyle: z.number().int().positive().default(60),
+        synthSize: z.number().int().positive().default(64),
+        /** Use at most this many images (stratified by label when there are labels); 0 = all. */
+        limit: z.number().int().nonnegative().default(0),
+        /** Fraction held out for the completion study (stratified by label when there are labels). */
+        testFraction: z.number().gt(0).lt(1).default(0.15),
+      })
+      .strict()
+      .default({}),
+    features: z
+      .object({
+        /** Feature extractor id (see `heritage features list`). */
+        extractor: z.string().default("mobilenet_v2"),
+        /** Images per extraction batch. */
+        batch: z.number().int().positive().default(16),
+      })
+      .strict()
+      .default({}),
+    cluster: z
+      .object({
+        /** Number of clusters K (the paper: an estimate of the number of visual categories). */
+        k: z.number().int().positive().default(4),
+        /** K values for a sweep (K = 1 means the general GAN alone). */
+        sweep: z.array(z.number().int().positive()).default([]),
+        /** Clusters smaller than this are merged into their nearest neighbour (0 = off). */
+        minSize: z.number().int().nonnegative().default(0),
+        /** Size-balanced assignment (the paper asks for an even distribution across clusters). */
+        balanced: z.boolean().default(false),
+        /** k-means restarts (lowest inertia kept). */
+        nInit: z.number().int().positive().default(10),
+      })
+      .strict()
+      .default({}),
+    gan: z
+      .object({
+        arch: archSchema.default({}),
+        /** Passes over each GAN's training images (the paper: 100). */
+        epochs: z.number().int().positive().default(25),
+        /** Minimum optimisation steps per GAN: small clusters get more epochs to reach it (0 = off). */
+        minSteps: z.number().int().nonnegative().default(0),
+        batchSize: z.number().int().positive().default(64),
+        /** Adam learning rate (pytorch/examples: 2e-4; the paper: 1e-3). */
+        lr: z.number().positive().default(2e-4),
+        /** Adam beta1 (0.5, Radford et al.). */
+        beta1: z.number().min(0).lt(1).default(0.5),
+        /** Latent prior: U(-1,1) as in Yeh et al. (z is clipped to [-1, 1] during completion), or N(0,1). */
+        latentPrior: z.enum(["uniform", "normal"]).default("uniform"),
+        /** Random horizontal flips of training images. */
+        flip: z.boolean().default(true),
+        /** Save a checkpoint and a sample grid every this many epochs (the last epoch always). */
+        checkpointEvery: z.number().int().positive().default(1),
+        /** Parallel worker processes for per-cluster GANs (0 = one per core, capped by clusters). */
+        workers: z.number().int().nonnegative().default(1),
+      })
+      .strict()
+      .default({}),
+    completion: z
+      .object({
+        /** Adam steps on z (the paper: 40000; Yeh et al.: 1500). */
+        iterations: z.number().int().positive().default(1500),
+        /** z candidates optimised together per image; the lowest final loss wins. */
+        candidates: z.number().int().positive().default(16),
+        /** Weight of the prior (discriminator) loss (Yeh et al.: 0.003). */
+        lambda: z.number().nonnegative().default(0.003),
+        /** Adam learning rate on z (Yeh et al.'s code: 0.01). */
+        lr: z.number().positive().default(0.01),
+        /** Window for the importance weights W (Yeh et al.: 7). */
+        window: z.number().int().positive().default(7),
+        /** Norm of the context loss: l1 (Yeh et al.) or l2 (the paper's text). */
+        norm: z.enum(["l1", "l2"]).default("l1"),
+        /** Blend the generated content into the image with Poisson blending (else paste). */
+        poisson: z.boolean().default(true),
+      })
+      .strict()
+      .default({}),
+    study: z
+      .object({
+        /** Damage applied to every held-out image (one completion per image and mask). */
+        masks: z.array(maskSchema).min(1).default([{ type: "center", fraction: 0.25 }]),
+        /** Use at most this many held-out images (0 = all). */
+        maxImages: z.number().int().nonnegative().default(0),
+        /** Methods compared; "clustered" needs K > 1. */
+        methods: z.array(z.enum(["general", "clustered", "telea", "oracle-cluster"])).min(1).default(["general", "clustered", "telea"]),
+        /** Images shown in the Table-2-style figure. */
+        figureImages: z.number().int().nonnegative().default(6),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type ExperimentConfig = z.infer<typeof experimentSchema>;
+export type ArchConfig = z.infer<typeof archSchema>;
+export type MaskConfig = z.infer<typeof maskSchema>;
+
+/** Validate a parsed config; the error lists every problem with its path, naming `source`. */
+export function parseExperiment(value: unknown, source = "config"): ExperimentConfig {
+  const result = experimentSchema.safeParse(value);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new Error(`${source} is not a valid experiment config:\n${lines.join("\n")}`);
+  }
+  const cfg = result.data;
+  if (cfg.cluster.sweep.some((k) => k < 1)) throw new Error(`${source}: cluster.sweep values must be >= 1`);
+  for (const m of cfg.study.masks) {
+    if (m.type === "file" && !m.file) throw new Error(`${source}: study.masks entry of type "file" needs "file"`);
+  }
+  return cfg;
+}
+
+/** Read and validate an experiment config file. */
+export async function loadExperiment(file: string): Promise<ExperimentConfig> {
+  const cfg = parseExperiment(await readJson(file), file);
+  return cfg;
+}
+
+/** Resolve a config path (data.dir) against the project root. */
+export function resolveFromRoot(root: string, p: string): string {
+  return path.isAbsolute(p) ? p : path.join(root, p);
+}

@@ -1,0 +1,184 @@
+/**
+ * Semantic image inpainting with a trained DCGAN (Yeh et al., CVPR 2017), as used by the paper.
+ *
+ * For a damaged image y with binary mask M (here 1 = missing, the opposite of Yeh's notation),
+ * search the latent space for z* = argmin_z  L_c(z) + lambda * L_p(z), with
+ *   context loss  L_c(z) = || W . (G(z) - y) ||_1   (sum over pixels and channels; `norm: "l2"` squares
+ *                         the differences instead, as the paper's text describes),
+ *   importance    W_i    = (missing pixels in the window x window neighbourhood of i) / (pixels in it)
+ *                         for known pixels i, and 0 inside the hole (Yeh et al. eq. 3),
+ *   prior loss    L_p(z) = log(1 - D(G(z))) = -softplus(logit D(G(z)))   (one value per candidate).
+ * Normalisation: L_c is a sum (it grows with the hole's border), L_p a single log-probability per
+ * candidate, exactly as in Yeh et al.'s code; lambda (0.003 there) balances the two at that scale.
+ * z is optimised with Adam and clipped to [-1, 1] after every step; many candidates per image are
+ * optimised in one batch and the one with the lowest final loss is kept. G and D run in inference
+ * mode (batch-norm moving statistics).
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ImageArray, Mask } from "../data/image.js";
+
+export interface SemanticCompletionOptions {
+  /** Adam steps on z (Yeh et al.: 1500; the paper: 40000). */
+  iterations: number;
+  /** z candidates per image, optimised together; the lowest final loss wins. */
+  candidates: number;
+  /** Weight of the prior loss (Yeh et al.: 0.003). */
+  lambda: number;
+  /** Adam learning rate on z (0.01). */
+  lr: number;
+  /** Side of the importance-weight window (7). */
+  window: number;
+  /** Context-loss norm: "l1" (Yeh et al.) or "l2". */
+  norm: "l1" | "l2";
+  /** Latent prior used to draw the starting z (must match training). */
+  prior: "uniform" | "normal";
+  /** Seed of the starting z. */
+  seed: number;
+  /** Called every `reportEvery` steps with the step and the mean loss (for progress bars). */
+  onStep?: (step: number, meanLoss: number) => void;
+  reportEvery?: number;
+}
+
+export const DEFAULT_COMPLETION: Omit<SemanticCompletionOptions, "seed"> = {
+  iterations: 1500,
+  candidates: 16,
+  lambda: 0.003,
+  lr: 0.01,
+  window: 7,
+  norm: "l1",
+  prior: "uniform",
+};
+
+/**
+ * Importance weights W for a batch of masks. `missing`: [n, S, S, 1], 1 = missing.
+ * Returns [n, S, S, 1]: fraction of missing pixels in the window around each known pixel, 0 in the hole.
+ * The window is clipped at the image border (only pixels inside the image are counted).
+ */
+export function importanceWeights(missing: tf.Tensor4D, window: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const frac = tf.avgPool(missing, window, 1, "same"); // TF 'same' average pooling excludes padding
+    return tf.mul(frac, tf.sub(1, missing)) as tf.Tensor4D;
+  });
+}
+
+/**
+ * Per-candidate loss: context + lambda * prior, shape [b]. `gz`: [b,S,S,c] generated, `y`: [b,S,S,c]
+ * targets (the damaged image repeated per candidate), `w`: [b,S,S,1] weights, `dLogits`: [b,1].
+ */
+export function completionLoss(
+  gz: tf.Tensor4D,
+  y: tf.Tensor4D,
+  w: tf.Tensor4D,
+  dLogits: tf.Tensor,
+  lambda: number,
+  norm: "l1" | "l2",
+): { total: tf.Tensor1D; context: tf.Tensor1D; prior: tf.Tensor1D } {
+  const diff = tf.sub(gz, y);
+  const dist = norm === "l1" ? tf.abs(diff) : tf.square(diff);
+  const context = tf.sum(tf.mul(w, dist), [1, 2, 3]) as tf.Tensor1D;
+  const prior = tf.neg(tf.softplus(tf.reshape(dLogits, [-1]))) as tf.Tensor1D; // log(1 - sigmoid(l))
+  const total = tf.add(context, tf.mul(lambda, prior)) as tf.Tensor1D;
+  return { total, context, prior };
+}
+
+export interface SemanticCompletionResult {
+  /** G(z*) per image, values in [-1, 1]. */
+  generated: ImageArray[];
+  /** Final loss of the winning candidate per image. */
+  loss: number[];
+  /** Its context and prior terms. */
+  context: number[];
+  prior: number[];
+  /** Mean loss over candidates at each reported step (first image batch), for curves. */
+  history: { step: number; loss: number }[];
+}
+
+/**
+ * Complete a batch of damaged images with generator G and discriminator D.
+ * `images`: values in [-1, 1], side = G's output side; `masks`: 1 = missing.
+ * All images x candidates run as one batch, so keep images.length x candidates moderate.
+ */
+export function semanticComplete(
+  G: tf.LayersModel,
+  D: tf.LayersModel,
+  images: ImageArray[],
+  masks: Mask[],
+  opts: SemanticCompletionOptions,
+): SemanticCompletionResult {
+  const n = images.length;
+  if (n === 0) return { generated: [], loss: [], context: [], prior: [], history: [] };
+  if (masks.length !== n) throw new Error(`semanticComplete: ${n} images but ${masks.length} masks`);
+  const { width: S, channels: c } = images[0]!;
+  const outShape = G.outputs[0]!.shape;
+  if (outShape[1] !== S || outShape[3] !== c) {
+    throw new Error(`semanticComplete: images are ${S}x${S}x${c} but the generator makes ${outShape.slice(1).join("x")}`);
+  }
+  const nz = G.inputs[0]!.shape[1] as number;
+  const C = opts.candidates;
+  const b = n * C;
+
+  const { y, w } = tf.tidy(() => {
+    const yImgs = tf.stack(images.map((im) => tf.tensor3d(im.data, [S, S, c]))) as tf.Tensor4D;
+    const miss = tf.stack(masks.map((m) => tf.tensor3d(Float32Array.from(m.data), [S, S, 1]))) as tf.Tensor4D;
+    const weights = importanceWeights(miss, opts.window);
+    const rep = (t: tf.Tensor4D) => tf.reshape(tf.tile(tf.expandDims(t, 1), [1, C, 1, 1, 1]), [b, S, S, -1]) as tf.Tensor4D;
+    return { y: rep(yImgs), w: rep(weights) };
+  });
+  const z0 =
+    opts.prior === "uniform" ? tf.randomUniform([b, nz], -1, 1, "float32", opts.seed) : tf.randomNormal([b, nz], 0, 1, "float32", opts.seed);
+  const z = tf.variable(opts.prior === "uniform" ? z0 : tf.clipByValue(z0, -1, 1), true);
+  z0.dispose();
+  const optimizer = tf.train.adam(opts.lr, 0.9, 0.999);
+  const history: { step: number; loss: number }[] = [];
+  const every = opts.reportEvery ?? Math.max(1, Math.floor(opts.iterations / 50));
+  for (let step = 1; step <= opts.iterations; step++) {
+    const cost = optimizer.minimize(
+      () => {
+        const gz = G.apply(z, { training: false }) as tf.Tensor4D;
+        const logits = D.apply(gz, { training: false }) as tf.Tensor;
+        return tf.sum(completionLoss(gz, y, w, logits, opts.lambda, opts.norm).total) as tf.Scalar;
+      },
+      step % every === 0 || step === opts.iterations,
+      [z],
+    );
+    tf.tidy(() => z.assign(tf.clipByValue(z, -1, 1)));
+    if (cost) {
+      const mean = cost.dataSync()[0]! / b;
+      cost.dispose();
+      history.push({ step, loss: mean });
+      opts.onStep?.(step, mean);
+    }
+  }
+  // Final evaluation and choice of the best candidate per image.
+  const result = tf.tidy(() => {
+    const gz = G.apply(z, { training: false }) as tf.Tensor4D;
+    const logits = D.apply(gz, { training: false }) as tf.Tensor;
+    const l = completionLoss(gz, y, w, logits, opts.lambda, opts.norm);
+    return { gz: tf.keep(gz), total: l.total.dataSync(), context: l.context.dataSync(), prior: l.prior.dataSync() };
+  });
+  const gzData = result.gz.dataSync() as Float32Array;
+  result.gz.dispose();
+  const per = S * S * c;
+  const out: SemanticCompletionResult = { generated: [], loss: [], context: [], prior: [], history };
+  for (let i = 0; i < n; i++) {
+    let best = i * C;
+    for (let j = i * C + 1; j < (i + 1) * C; j++) if (result.total[j]! < result.total[best]!) best = j;
+    out.generated.push({ width: S, height: S, channels: c, data: gzData.slice(best * per, (best + 1) * per) });
+    out.loss.push(result.total[best]!);
+    out.context.push(result.context[best]!);
+    out.prior.push(result.prior[best]!);
+  }
+  tf.dispose([y, w, z]);
+  optimizer.dispose();
+  return out;
+}
+
+/** Paste the generated pixels into the hole (no blending). Values in the images' own range. */
+export function pasteIntoHole(damaged: ImageArray, generated: ImageArray, mask: Mask): ImageArray {
+  const data = Float32Array.from(damaged.data);
+  const c = damaged.channels;
+  for (let p = 0; p < mask.data.length; p++) {
+    if (mask.data[p]) for (let k = 0; k < c; k++) data[p * c + k] = generated.data[p * c + k]!;
+  }
+  return { ...damaged, data };
+}
