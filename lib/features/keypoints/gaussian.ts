@@ -33,28 +33,33 @@ export function gaussianBlur(img: GrayImage, sigma: number): GrayImage {
   const { width: w, height: h, data } = img;
   const k = gaussianKernel(sigma);
   const r = (k.length - 1) / 2;
+  const k0 = k[r]!;
   const tmp = new Float32Array(w * h);
   const padded = new Float32Array(w + 2 * r);
   const xIdx = new Int32Array(w + 2 * r);
   for (let i = 0; i < xIdx.length; i++) xIdx[i] = reflect101(i - r, w);
-  // Horizontal pass.
+  // Horizontal pass; the kernel is symmetric, so pair the taps at +t and -t.
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let i = 0; i < padded.length; i++) padded[i] = data[row + xIdx[i]!]!;
     for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let t = 0; t < k.length; t++) s += k[t]! * padded[x + t]!;
+      const c = x + r;
+      let s = k0 * padded[c]!;
+      for (let t = 1; t <= r; t++) s += k[r + t]! * (padded[c - t]! + padded[c + t]!);
       tmp[row + x] = s;
     }
   }
-  // Vertical pass: accumulate whole rows (cache friendly).
+  // Vertical pass: accumulate whole rows (cache friendly), again pairing symmetric taps.
   const out = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
     const o = y * w;
-    for (let t = 0; t < k.length; t++) {
-      const src = reflect101(y + t - r, h) * w;
-      const kt = k[t]!;
-      for (let x = 0; x < w; x++) out[o + x] += kt * tmp[src + x]!;
+    const c = y * w;
+    for (let x = 0; x < w; x++) out[o + x] = k0 * tmp[c + x]!;
+    for (let t = 1; t <= r; t++) {
+      const a = reflect101(y - t, h) * w;
+      const b = reflect101(y + t, h) * w;
+      const kt = k[r + t]!;
+      for (let x = 0; x < w; x++) out[o + x] += kt * (tmp[a + x]! + tmp[b + x]!);
     }
   }
   return { width: w, height: h, data: out };
