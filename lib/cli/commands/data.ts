@@ -1,11 +1,111 @@
+/**
+ * `heritage data`: the data layer on the command line.
+ *   data synth  — write the embedded procedural dataset
+ *   data info   — list a dataset, check every image decodes, count per label
+ *   data grid   — a contact-sheet PNG of a dataset, for a quick look
+ */
 import type { Command } from "commander";
+import path from "node:path";
+import { countByLabel, listDataset, type DatasetItem } from "../../data/dataset.js";
+import { imageGrid, saveImagePng } from "../../data/encode.js";
+import { loadImages } from "../../data/load.js";
+import { SYNTH_STYLES, writeSynthDataset } from "../../data/synth/index.js";
+import { info } from "../../util/log.js";
 
-/** `heritage data`: not built yet. */
+function int(name: string, lo: number, hi: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`--${name} must be an integer in ${lo}..${hi}, got "${v}"`);
+    return n;
+  };
+}
+
 export function register(program: Command): void {
-  program
-    .command("data")
-    .description("(not implemented yet)")
-    .action(() => {
-      throw new Error("heritage data is not implemented yet");
+  const data = program.command("data").description("datasets: make the embedded synthetic paintings, inspect a folder, preview it");
+
+  data
+    .command("synth")
+    .description("write the procedural 'paintings' dataset (<out>/<style>/<style>_<i>.png + manifest.csv); deterministic and resumable")
+    .option("--out <dir>", "output folder", "data/synth")
+    .option("--per-style <n>", "pictures per style (1..100000)", int("per-style", 1, 100000), 100)
+    .option("--size <px>", "side length in pixels (8..1024; 32, 64 or 128 usual)", int("size", 8, 1024), 64)
+    .option("--seed <k>", "master seed (same seed and size give byte-identical files)", int("seed", 0, 2 ** 31 - 1), 0)
+    .option("--styles <list>", `comma-separated subset of styles (default all: ${SYNTH_STYLES.join(",")})`)
+    .option("--json", "print the result as JSON on stdout")
+    .action(async (o: { out: string; perStyle: number; size: number; seed: number; styles?: string; json?: boolean }) => {
+      const styles = o.styles ? o.styles.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+      const t0 = Date.now();
+      const res = await writeSynthDataset({ out: o.out, perStyle: o.perStyle, size: o.size, seed: o.seed, styles });
+      const seconds = (Date.now() - t0) / 1000;
+      if (o.json) process.stdout.write(JSON.stringify({ ...res, styles: styles ?? SYNTH_STYLES, size: o.size, seed: o.seed, seconds }, null, 2) + "\n");
+      else info(`wrote ${res.dir} in ${seconds.toFixed(1)} s`);
+    });
+
+  data
+    .command("info")
+    .description("list a dataset (manifest.csv, label subfolders or flat), decode every image, report counts per label and skipped files")
+    .requiredOption("--data <dir>", "dataset folder")
+    .option("--size <px>", "decode size used for the check (fills the cache for later loads at this size)", int("size", 8, 1024), 64)
+    .option("--no-check", "only list the files, do not decode them")
+    .option("--no-cache", "do not read or write the decoded-image cache")
+    .option("--json", "print the report as JSON on stdout")
+    .action(async (o: { data: string; size: number; check: boolean; cache: boolean; json?: boolean }) => {
+      const listing = await listDataset(o.data);
+      let loaded: DatasetItem[] = listing.items;
+      let skipped: { file: string; reason: string }[] = [];
+      let fromCache = 0;
+      if (o.check) {
+        const r = await loadImages(listing.items, { size: o.size, cache: o.cache, label: "check images" });
+        loaded = r.items;
+        skipped = r.skipped;
+        fromCache = r.fromCache;
+      }
+      const report = {
+        dir: path.resolve(o.data),
+        source: listing.source,
+        listed: listing.items.length,
+        checked: o.check,
+        loaded: loaded.length,
+        fromCache,
+        labels: countByLabel(loaded),
+        skipped,
+        ignored: listing.ignored,
+      };
+      if (o.json) {
+        process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+        return;
+      }
+      const lines = [
+        `dataset ${report.dir} (labels from ${report.source})`,
+        `  ${report.listed} images listed${o.check ? `, ${report.loaded} decode, ${skipped.length} skipped` : ""}` +
+          (listing.ignored.length ? `, ${listing.ignored.length} non-image files ignored` : ""),
+        ...Object.entries(report.labels).map(([l, n]) => `  ${l.padEnd(28)} ${String(n).padStart(6)}`),
+        ...skipped.map((s) => `  skipped ${s.file}: ${s.reason}`),
+      ];
+      process.stdout.write(lines.join("\n") + "\n");
+    });
+
+  data
+    .command("grid")
+    .description("write a contact sheet PNG of a dataset: up to --per-label images of each label, one row per label")
+    .requiredOption("--data <dir>", "dataset folder")
+    .requiredOption("--out <file>", "output PNG file")
+    .option("--per-label <n>", "images per label (row length)", int("per-label", 1, 64), 8)
+    .option("--size <px>", "tile size in pixels", int("size", 8, 512), 64)
+    .action(async (o: { data: string; out: string; perLabel: number; size: number }) => {
+      const listing = await listDataset(o.data);
+      const chosen: DatasetItem[] = [];
+      const seen: Record<string, number> = {};
+      for (const it of listing.items) {
+        const k = it.label ?? "";
+        if ((seen[k] ?? 0) < o.perLabel) {
+          seen[k] = (seen[k] ?? 0) + 1;
+          chosen.push(it);
+        }
+      }
+      const { images } = await loadImages(chosen, { size: o.size });
+      if (images.length === 0) throw new Error(`no loadable images in ${o.data}`);
+      await saveImagePng(imageGrid(images, o.perLabel, 2), o.out, "signed");
+      info(`wrote ${o.out} (${images.length} images)`);
     });
 }
