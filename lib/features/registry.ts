@@ -1,0 +1,82 @@
+/**
+ * Every global feature extractor by id, so the CLI, the study and the comparison can name them.
+ *
+ * CNNs: "vgg16", "vgg19", "resnet50" (Keras ImageNet weights; unavailable offline until the
+ * weight file is in place), "mobilenet_v2-nsfwjs" and "inception_v3-nsfwjs" (weights shipped in
+ * the nsfwjs npm package: always available). Keypoint bag-of-visual-words extractors are added
+ * below, in the marked place.
+ */
+import type { FeatureExtractor } from "./extractor.js";
+import { createKerasCnn, type KerasCnnId, type KerasCnnOptions } from "./cnn/keras-extractor.js";
+import { createNsfwjsTrunk, type NsfwjsNet, type NsfwjsOptions } from "./cnn/nsfwjs-trunk.js";
+import { KERAS_WEIGHTS, missingWeightsMessage, weightsPresent } from "./cnn/weights.js";
+
+export interface ExtractorInfo {
+  id: string;
+  /** Whether `createExtractor(id)` can work here without a download. */
+  available: boolean;
+  /** Why not, when unavailable. */
+  why?: string;
+  /** One line saying what it is. */
+  description: string;
+}
+
+interface Entry {
+  description: string;
+  /** Null when available, else the reason. */
+  unavailable(): string | null;
+  create(opts: Record<string, unknown>): Promise<FeatureExtractor>;
+}
+
+const ENTRIES = new Map<string, Entry>();
+
+/** Add (or replace) an extractor id. Other modules may register their own. */
+export function registerExtractor(id: string, entry: Entry): void {
+  ENTRIES.set(id, entry);
+}
+
+for (const id of ["vgg16", "vgg19", "resnet50"] as const satisfies readonly KerasCnnId[]) {
+  const spec = KERAS_WEIGHTS[id];
+  registerExtractor(id, {
+    description: `${spec.model} ImageNet (Keras), last conv layer, caffe preprocessing`,
+    unavailable: () => (weightsPresent(spec) ? null : missingWeightsMessage(spec)),
+    create: (opts) => createKerasCnn(id, opts as KerasCnnOptions),
+  });
+}
+
+const NSFWJS: [string, NsfwjsNet, string][] = [
+  ["mobilenet_v2-nsfwjs", "mobilenet_v2", "MobileNetV2 (ImageNet trunk, top blocks fine-tuned by nsfwjs), out_relu average-pooled, 1280 dims"],
+  ["inception_v3-nsfwjs", "inception_v3", "InceptionV3 (ImageNet trunk, top fine-tuned by nsfwjs), mixed10 average-pooled, 2048 dims"],
+];
+for (const [id, net, description] of NSFWJS) {
+  registerExtractor(id, {
+    description,
+    unavailable: () => null,
+    create: (opts) => createNsfwjsTrunk(net, opts as NsfwjsOptions),
+  });
+}
+
+// ---- keypoint bag-of-visual-words extractors (owned by the keypoints helper) ----
+// Once lib/features/keypoints/index.ts exports createSiftBovw/createSurfBovw, register
+// "sift-bovw" and "surf-bovw" here, e.g.
+//   import { createSiftBovw, createSurfBovw } from "./keypoints/index.js";
+//   registerExtractor("sift-bovw", { description: "...", unavailable: () => null, create: (o) => createSiftBovw(o) });
+// ---- end of keypoint extractors ----
+
+/** The id of the extractor that works everywhere (weights in an npm package): the embedded default. */
+export const DEFAULT_EXTRACTOR = "mobilenet_v2-nsfwjs";
+
+/** Every registered id, whether it can run here, and why not. */
+export function listExtractors(): ExtractorInfo[] {
+  return [...ENTRIES].map(([id, e]) => {
+    const why = e.unavailable();
+    return why === null ? { id, available: true, description: e.description } : { id, available: false, why, description: e.description };
+  });
+}
+
+/** Build an extractor by id (loads weights; may download the Keras files when online). */
+export async function createExtractor(id: string, opts: Record<string, unknown> = {}): Promise<FeatureExtractor> {
+  const e = ENTRIES.get(id);
+  if (!e) throw new Error(`unknown feature extractor "${id}"; known: ${[...ENTRIES.keys()].join(", ")}`);
+  return e.create(opts);
+}
