@@ -95,3 +95,34 @@ function sampleBilinear(data: Float32Array, w: number, h: number, u: number, v: 
   const b = data[p + w]! + (data[p + w + 1]! - data[p + w]!) * fx;
   return a + (b - a) * fy;
 }
+
+/** A known rotation + scaling for matching experiments. */
+export interface TransformSpec {
+  /** Short label, e.g. "rot45" or "scale0.5". */
+  name: string;
+  /** Rotation in degrees (clockwise on screen). */
+  angle: number;
+  /** Scale factor (< 1 shrinks). */
+  scale: number;
+}
+
+/** The rotations and scalings of the validation protocol. */
+export const STANDARD_TRANSFORMS: readonly TransformSpec[] = [
+  { name: "rot15", angle: 15, scale: 1 },
+  { name: "rot45", angle: 45, scale: 1 },
+  { name: "rot90", angle: 90, scale: 1 },
+  { name: "scale0.5", angle: 0, scale: 0.5 },
+  { name: "scale0.75", angle: 0, scale: 0.75 },
+  { name: "scale1.5", angle: 0, scale: 1.5 },
+  { name: "rot30+scale0.7", angle: 30, scale: 0.7 },
+];
+
+/**
+ * The image transformed by `spec` (anti-aliased when shrinking, black outside the original) and
+ * the transform from input to output pixel coordinates.
+ */
+export function transformImage(img: GrayImage, spec: TransformSpec): { image: GrayImage; transform: Affine } {
+  const r = rotationScaling(img.width, img.height, spec.angle, spec.scale);
+  const image = warpAffine(img, r.transform, r.width, r.height, Math.max(1, Math.ceil(1 / spec.scale)) + (spec.angle % 90 === 0 ? 0 : 1));
+  return { image, transform: r.transform };
+}
