@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createImage, type ImageArray, type Mask } from "../../lib/data/image.js";
+import { neutralFill, routeToCluster, routingAccuracy, routingMask, type RoutingExtractor } from "../../lib/cluster/route.js";
+import { createRng } from "../../lib/util/random.js";
+
+function maskOf(w: number, h: number, inHole: (x: number, y: number) => boolean): Mask {
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = inHole(x, y) ? 1 : 0;
+  return { width: w, height: h, data };
+}
+
+test("routeToCluster picks the nearest centre", () => {
+  assert.equal(routeToCluster([0.9, 0.1], [[0, 1], [1, 0]]), 1);
+  assert.throws(() => routeToCluster([1], [[0, 1]]), /1 dimensions, centres have 2/);
+});
+
+test("neutralFill mean: hole gets the mean colour of the visible pixels, visible pixels untouched", () => {
+  const img = createImage(4, 4, 3);
+  for (let p = 0; p < 16; p++) img.data.set([p < 8 ? 1 : -1, 0.5, p % 2 ? 0.2 : 0.4], p * 3);
+  const mask = maskOf(4, 4, (x, y) => y >= 2); // bottom half missing (the -1 rows)
+  const out = neutralFill(img, mask, "mean");
+  for (let p = 8; p < 16; p++) {
+    assert.ok(Math.abs(out.data[p * 3] - 1) < 1e-6);
+    assert.ok(Math.abs(out.data[p * 3 + 2] - 0.3) < 1e-6);
+  }
+  assert.deepEqual(Array.from(out.data.slice(0, 24)), Array.from(img.data.slice(0, 24)));
+  assert.deepEqual(Array.from(img.data.slice(24, 27)), [-1, 0.5, Math.fround(0.4)]); // input not modified
+});
+
+test("neutralFill blur: smooth continuation of a horizontal ramp, ignoring what was under the hole", () => {
+  const w = 32;
+  const h = 32;
+  const img = createImage(w, h, 1);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) img.data[y * w + x] = x / (w - 1);
+  const damaged: ImageArray = { ...img, data: Float32Array.from(img.data) };
+  const mask = maskOf(w, h, (x, y) => x >= 12 && x < 20 && y >= 12 && y < 20);
+  for (let p = 0; p < w * h; p++) if (mask.data[p]) damaged.data[p] = 50; // garbage in the hole
+  const out = neutralFill(damaged, mask, "blur");
+  let maxErr = 0;
+  for (let p = 0; p < w * h; p++) if (mask.data[p]) maxErr = Math.max(maxErr, Math.abs(out.data[p] - img.data[p]));
+  assert.ok(maxErr < 0.12, `blur fill error ${maxErr}`);
+  const mean = neutralFill(damaged, mask, "mean");
+  for (let p = 0; p < w * h; p++) if (mask.data[p]) assert.ok(Math.abs(mean.data[p] - 0.5) < 0.05);
+  // All missing: neutral grey (0).
+  const all = neutralFill(damaged, maskOf(w, h, () => true), "blur");
+  assert.ok(all.data.every((v) => v === 0));
+  assert.throws(() => neutralFill(img, maskOf(4, 4, () => false)), /mask is 4x4 but the image is 32x32/);
+});
+
+test("routingMask covers the requested fraction", () => {
+  const rng = createRng(3);
+  for (const f of [0.1, 0.3, 0.5]) {
+    for (const kind of ["square", "blocks"] as const) {
+      const m = routingMask(64, 48, f, kind, rng);
+      const cov = m.data.reduce((s, v) => s + v, 0) / (64 * 48);
+      assert.ok(Math.abs(cov - f) < 0.02, `${kind} ${f}: covered ${cov}`);
+    }
+  }
+});
+
+test("routingAccuracy on a toy extractor: a colour-mean feature survives neutral filling", async () => {
+  // Two "styles": reddish and bluish images with noise; the feature is the mean colour.
+  const rng = createRng(5);
+  const images: ImageArray[] = [];
+  for (let i = 0; i < 20; i++) {
+    const img = createImage(16, 16, 3);
+    const red = i % 2 === 0;
+    for (let p = 0; p < 256; p++) {
+      img.data[p * 3] = (red ? 0.6 : -0.6) + rng.normal() * 0.2;
+      img.data[p * 3 + 1] = rng.normal() * 0.2;
+      img.data[p * 3 + 2] = (red ? -0.6 : 0.6) + rng.normal() * 0.2;
+    }
+    images.push(img);
+  }
+  const extractor: RoutingExtractor = {
+    id: "mean-colour",
+    async extract(batch) {
+      return batch.map((img) => {
+        const f = new Float32Array(3);
+        for (let p = 0; p < img.width * img.height; p++) for (let c = 0; c < 3; c++) f[c] += img.data[p * 3 + c] / (img.width * img.height);
+        return f;
+      });
+    },
+  };
+  const rows = await routingAccuracy({
+    extractor,
+    images,
+    centers: [Float32Array.of(0.6, 0, -0.6), Float32Array.of(-0.6, 0, 0.6)],
+    holeFractions: [0.1, 0.5],
+    maskKinds: ["square", "blocks"],
+    seed: 1,
+    batch: 7,
+  });
+  assert.equal(rows.length, 2 * 2 * 2);
+  for (const r of rows) {
+    assert.equal(r.extractor, "mean-colour");
+    assert.equal(r.n, 20);
+    assert.equal(r.accuracy, 1, JSON.stringify(r));
+  }
+  // Filling the hole with an adversarial colour instead would flip bluish images: check the reference is used.
+  const wrongRef = await routingAccuracy({ extractor, images, centers: [Float32Array.of(0.6, 0, -0.6), Float32Array.of(-0.6, 0, 0.6)], holeFractions: [0.2], fills: ["mean"], referenceClusters: new Array(20).fill(0) });
+  assert.equal(wrongRef[0].accuracy, 0.5);
+});
