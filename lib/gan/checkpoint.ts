@@ -54,6 +54,8 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
 export async function saveOptimizerState(opt: tf.Optimizer, file: string): Promise<void> {
   const weights = await opt.getWeights();
   const { data, specs } = await tf.io.encodeWeights(weights);
+  // getWeights() makes a fresh scalar for the iteration count; the rest are the optimizer's own variables.
+  for (const w of weights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   await writeFileAtomic(`${file}.bin`, Buffer.from(data));
   await writeFileAtomic(`${file}.json`, JSON.stringify(specs));
 }
@@ -64,6 +66,7 @@ export async function loadOptimizerState(opt: tf.Optimizer, file: string): Promi
   const buf = await fsp.readFile(`${file}.bin`);
   const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, specs);
   await opt.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name]! })));
+  tf.dispose(Object.values(map)); // setWeights made its own variables from these
 }
 
 /** Copy every weight of `from` into `to` (same architecture), e.g. after loading a checkpoint. */

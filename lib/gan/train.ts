@@ -1,0 +1,324 @@
+/**
+ * Training one DCGAN on a set of images, resumably: per-epoch checkpoints (atomic), a fixed-z sample
+ * grid per checkpoint, a loss history, and the checks a researcher would otherwise do by eye
+ * (NaN losses, a discriminator loss collapsing to 0, mode collapse measured as low sample diversity).
+ *
+ * Output folder:
+ *   checkpoints/epoch-NNNN/{G,D}/   TF.js models + optimizer state + state.json; latest.json points at the newest
+ *   samples/epoch-NNNN.png           8x8 grid from a fixed z
+ *   history.json                     one record per epoch
+ *   generator/, discriminator/       final models (TF.js layers format), card.json (what, on what, how long)
+ * A rerun with the same folder resumes from latest.json (at most the interrupted epoch is lost), and
+ * returns at once when card.json says the run is complete.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { existsSync, promises as fsp } from "node:fs";
+import path from "node:path";
+import { imageGrid, saveImagePng } from "../data/encode.js";
+import type { ImageArray } from "../data/image.js";
+import { imagesToTensor, tensorToImages } from "../data/tensor.js";
+import { readJson, writeJsonAtomic } from "../util/fs.js";
+import { info, warn } from "../util/log.js";
+import { progress } from "../util/progress.js";
+import { createRng } from "../util/random.js";
+import {
+  loadLayersModel,
+  loadOptimizerState,
+  saveLayersModel,
+  saveOptimizerState,
+} from "./checkpoint.js";
+import { createGanPair, disposeGanPair, sampleLatent, trainStep, type DcganArch, type GanPair, type LatentPrior } from "./dcgan.js";
+
+export interface TrainOptions {
+  arch: DcganArch;
+  /** Passes over the images. */
+  epochs: number;
+  /** If > 0, train at least this many steps (small clusters get more epochs). */
+  minSteps?: number;
+  batchSize: number;
+  lr: number;
+  beta1: number;
+  latentPrior: LatentPrior;
+  /** Random horizontal flips. */
+  flip: boolean;
+  /** Checkpoint (and sample grid) every this many epochs; the last epoch always. */
+  checkpointEvery: number;
+  seed: number;
+  /** Checkpoints kept on disk (older ones are removed). Default 2. */
+  keepCheckpoints?: number;
+  /** Extra fields for the model card (data folder, cluster id, commit, ...). */
+  card?: Record<string, unknown>;
+  /** Label for progress lines ("general", "cluster 2"). */
+  label?: string;
+  /** Called after every epoch. */
+  onEpoch?: (record: EpochRecord) => void;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  steps: number;
+  lossD: number;
+  lossG: number;
+  dReal: number;
+  dFake: number;
+  seconds: number;
+  imagesPerSecond: number;
+  /** Mean pairwise distance of fixed-z samples over that of real images (about 1 is healthy; near 0 is mode collapse). */
+  diversity: number | null;
+  warnings: string[];
+}
+
+export interface TrainResult {
+  outDir: string;
+  history: EpochRecord[];
+  /** Epoch resumed from (0 = fresh start); null when the run was already complete. */
+  resumedFrom: number | null;
+  epochs: number;
+  seconds: number;
+  warnings: string[];
+}
+
+interface LatestPointer {
+  epoch: number;
+  dir: string;
+}
+
+/** Thrown when training diverges (NaN); the last good checkpoint stays on disk. */
+export class TrainingDivergedError extends Error {}
+
+export function plannedEpochs(n: number, opts: Pick<TrainOptions, "epochs" | "minSteps" | "batchSize">): number {
+  const stepsPerEpoch = stepsPerEpochFor(n, opts.batchSize);
+  const minSteps = opts.minSteps ?? 0;
+  return Math.max(opts.epochs, minSteps > 0 ? Math.ceil(minSteps / stepsPerEpoch) : 0);
+}
+
+/** Steps per epoch: full batches, plus the last partial one when it holds at least half a batch. */
+export function stepsPerEpochFor(n: number, batchSize: number): number {
+  const b = Math.min(batchSize, n);
+  const full = Math.floor(n / b);
+  return full + (n - full * b >= Math.ceil(b / 2) ? 1 : 0);
+}
+
+const SAMPLE_COUNT = 64;
+
+/** Train (or resume, or return a finished run) on `images` (values in [-1, 1], side = arch.imageSize). */
+export async function trainGan(images: ImageArray[], outDir: string, opts: TrainOptions): Promise<TrainResult> {
+  const label = opts.label ?? path.basename(outDir);
+  if (images.length < 2) throw new Error(`${label}: needs at least 2 training images, got ${images.length}`);
+  const S = opts.arch.imageSize;
+  for (const [i, im] of images.entries()) {
+    if (im.width !== S || im.height !== S || im.channels !== opts.arch.channels) {
+      throw new Error(`${label}: image ${i} is ${im.width}x${im.height}x${im.channels}, the GAN expects ${S}x${S}x${opts.arch.channels}`);
+    }
+  }
+  const cardFile = path.join(outDir, "card.json");
+  if (existsSync(cardFile)) {
+    const card = await readJson<{ status?: string; history?: EpochRecord[]; epochs?: number; seconds?: number; warnings?: string[] }>(cardFile);
+    if (card.status === "complete") {
+      info(`${label}: already trained (${cardFile}); skipping`);
+      return { outDir, history: card.history ?? [], resumedFrom: null, epochs: card.epochs ?? 0, seconds: card.seconds ?? 0, warnings: card.warnings ?? [] };
+    }
+  }
+  const epochs = plannedEpochs(images.length, opts);
+  const batch = Math.min(opts.batchSize, images.length);
+  const steps = stepsPerEpochFor(images.length, opts.batchSize);
+  const pair = createGanPair(opts.arch, { lr: opts.lr, beta1: opts.beta1 }, opts.seed);
+  const data = imagesToTensor(images);
+  const fixedZ = sampleLatent(SAMPLE_COUNT, opts.arch.nz, opts.latentPrior, opts.seed + 7);
+  const realDiversity = meanPairwiseDistance(images.slice(0, SAMPLE_COUNT));
+  let history: EpochRecord[] = [];
+  let start = 0;
+  let seconds = 0;
+  try {
+    const resumed = await tryResume(outDir, pair);
+    if (resumed) {
+      start = resumed.epoch;
+      history = resumed.history.slice(0, start);
+      seconds = history.reduce((s, h) => s + h.seconds, 0);
+      info(`${label}: resuming after epoch ${start} of ${epochs}`);
+    }
+    const keep = opts.keepCheckpoints ?? 2;
+    for (let epoch = start + 1; epoch <= epochs; epoch++) {
+      const rec = runEpoch(pair, data, { ...opts, batch, steps, epoch, epochs, label });
+      if (rec.seconds > 0) seconds += rec.seconds;
+      const isCheckpoint = epoch % opts.checkpointEvery === 0 || epoch === epochs;
+      if (isCheckpoint) {
+        const samples = tf.tidy(() => pair.G.apply(fixedZ, { training: false }) as tf.Tensor4D);
+        const sampleImages = tensorToImages(samples);
+        samples.dispose();
+        rec.diversity = realDiversity > 0 ? meanPairwiseDistance(sampleImages) / realDiversity : null;
+        if (rec.diversity !== null && rec.diversity < 0.15) {
+          rec.warnings.push(`mode collapse suspected: sample diversity ${rec.diversity.toFixed(3)} of the data's`);
+        }
+        await saveImagePng(imageGrid(sampleImages, 8), path.join(outDir, "samples", `epoch-${pad4(epoch)}.png`));
+      }
+      for (const w of rec.warnings) warn(`${label} epoch ${epoch}: ${w}`);
+      history.push(rec);
+      if (isCheckpoint) await writeCheckpoint(outDir, pair, epoch, history, keep);
+      else await writeJsonAtomic(path.join(outDir, "history.json"), history);
+      opts.onEpoch?.(rec);
+    }
+    await saveLayersModel(pair.G, path.join(outDir, "generator"));
+    await saveLayersModel(pair.D, path.join(outDir, "discriminator"));
+    const warnings = [...new Set(history.flatMap((h) => h.warnings))];
+    await writeJsonAtomic(cardFile, {
+      status: "complete",
+      kind: "dcgan",
+      label,
+      arch: opts.arch,
+      training: {
+        epochs,
+        batchSize: batch,
+        stepsPerEpoch: steps,
+        lr: opts.lr,
+        beta1: opts.beta1,
+        latentPrior: opts.latentPrior,
+        flip: opts.flip,
+        seed: opts.seed,
+      },
+      images: images.length,
+      seconds,
+      epochs,
+      backend: tf.getBackend(),
+      finishedAt: new Date().toISOString(),
+      ...opts.card,
+      warnings,
+      history,
+    });
+    return { outDir, history, resumedFrom: start, epochs, seconds, warnings };
+  } finally {
+    tf.dispose([data, fixedZ]);
+    disposeGanPair(pair);
+  }
+}
+
+function runEpoch(
+  pair: GanPair,
+  data: tf.Tensor4D,
+  o: TrainOptions & { batch: number; steps: number; epoch: number; epochs: number; label: string },
+): EpochRecord {
+  const n = data.shape[0];
+  const rng = createRng(o.seed * 1_000_003 + o.epoch);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const bar = progress(`${o.label} epoch ${o.epoch}/${o.epochs}`, o.steps);
+  const t0 = Date.now();
+  let sD = 0;
+  let sG = 0;
+  let sR = 0;
+  let sF = 0;
+  let seen = 0;
+  const warnings: string[] = [];
+  for (let s = 0; s < o.steps; s++) {
+    const idx = order.slice(s * o.batch, Math.min(n, (s + 1) * o.batch));
+    const flips = idx.map(() => o.flip && rng.next() < 0.5);
+    const real = tf.tidy(() => {
+      const x = tf.gather(data, tf.tensor1d(idx, "int32")) as tf.Tensor4D;
+      if (!flips.some(Boolean)) return x;
+      const cond = tf.reshape(tf.tensor1d(flips.map((f) => (f ? 1 : 0)), "bool"), [idx.length, 1, 1, 1]);
+      return tf.where(tf.broadcastTo(cond, x.shape), tf.reverse(x, 2), x) as tf.Tensor4D;
+    });
+    const z = sampleLatent(idx.length, pair.arch.nz, o.latentPrior, Math.floor(rng.next() * 2 ** 31));
+    const st = trainStep(pair, real, z);
+    tf.dispose([real, z]);
+    if (!Number.isFinite(st.lossD) || !Number.isFinite(st.lossG)) {
+      bar.stop();
+      throw new TrainingDivergedError(
+        `${o.label}: loss became NaN/infinite at epoch ${o.epoch}, step ${s + 1} (lossD ${st.lossD}, lossG ${st.lossG}); ` +
+          `the last checkpoint is kept; try a lower learning rate`,
+      );
+    }
+    sD += st.lossD;
+    sG += st.lossG;
+    sR += st.dReal;
+    sF += st.dFake;
+    seen += idx.length;
+    const secs = (Date.now() - t0) / 1000;
+    bar.tick(1, `D ${st.lossD.toFixed(3)} G ${st.lossG.toFixed(3)} ${(seen / Math.max(secs, 1e-9)).toFixed(1)} img/s`);
+  }
+  const secondsTaken = (Date.now() - t0) / 1000;
+  const rec: EpochRecord = {
+    epoch: o.epoch,
+    steps: o.steps,
+    lossD: sD / o.steps,
+    lossG: sG / o.steps,
+    dReal: sR / o.steps,
+    dFake: sF / o.steps,
+    seconds: secondsTaken,
+    imagesPerSecond: seen / Math.max(secondsTaken, 1e-9),
+    diversity: null,
+    warnings,
+  };
+  if (rec.lossD < 0.01) {
+    warnings.push(`discriminator loss collapsed to ${rec.lossD.toExponential(2)}: G gets almost no gradient (D wins)`);
+  }
+  bar.stop(`D ${rec.lossD.toFixed(3)} G ${rec.lossG.toFixed(3)} D(x) ${rec.dReal.toFixed(2)} D(G(z)) ${rec.dFake.toFixed(2)} ${rec.imagesPerSecond.toFixed(1)} img/s`);
+  return rec;
+}
+
+/** Mean Euclidean distance over all pairs (images as flat vectors). */
+export function meanPairwiseDistance(images: readonly ImageArray[]): number {
+  let s = 0;
+  let count = 0;
+  for (let i = 0; i < images.length; i++) {
+    for (let j = i + 1; j < images.length; j++) {
+      const a = images[i]!.data;
+      const b = images[j]!.data;
+      let d = 0;
+      for (let k = 0; k < a.length; k++) d += (a[k]! - b[k]!) ** 2;
+      s += Math.sqrt(d);
+      count++;
+    }
+  }
+  return count ? s / count : 0;
+}
+
+function pad4(n: number): string {
+  return String(n).padStart(4, "0");
+}
+
+async function writeCheckpoint(outDir: string, pair: GanPair, epoch: number, history: EpochRecord[], keep: number): Promise<void> {
+  const root = path.join(outDir, "checkpoints");
+  const name = `epoch-${pad4(epoch)}`;
+  const tmp = path.join(root, `${name}.tmp-${process.pid}`);
+  await fsp.rm(tmp, { recursive: true, force: true });
+  await saveLayersModel(pair.G, path.join(tmp, "G"));
+  await saveLayersModel(pair.D, path.join(tmp, "D"));
+  await saveOptimizerState(pair.optG, path.join(tmp, "optG"));
+  await saveOptimizerState(pair.optD, path.join(tmp, "optD"));
+  await writeJsonAtomic(path.join(tmp, "state.json"), { epoch, history });
+  const final = path.join(root, name);
+  await fsp.rm(final, { recursive: true, force: true });
+  await fsp.rename(tmp, final);
+  await writeJsonAtomic(path.join(outDir, "history.json"), history);
+  await writeJsonAtomic(path.join(root, "latest.json"), { epoch, dir: name } satisfies LatestPointer);
+  const all = (await fsp.readdir(root)).filter((d) => /^epoch-\d+$/.test(d)).sort();
+  for (const old of all.slice(0, Math.max(0, all.length - keep))) {
+    await fsp.rm(path.join(root, old), { recursive: true, force: true });
+  }
+}
+
+async function tryResume(outDir: string, pair: GanPair): Promise<{ epoch: number; history: EpochRecord[] } | null> {
+  const root = path.join(outDir, "checkpoints");
+  const latestFile = path.join(root, "latest.json");
+  if (!existsSync(latestFile)) return null;
+  const latest = await readJson<LatestPointer>(latestFile);
+  const dir = path.join(root, latest.dir);
+  const state = await readJson<{ epoch: number; history: EpochRecord[] }>(path.join(dir, "state.json"));
+  for (const [name, model] of [["G", pair.G], ["D", pair.D]] as const) {
+    const loaded = await loadLayersModel(path.join(dir, name));
+    const weights = loaded.getWeights();
+    if (weights.length !== model.getWeights().length) {
+      loaded.dispose();
+      throw new Error(`checkpoint ${dir}/${name} does not match the configured architecture; use another --out or delete it`);
+    }
+    model.setWeights(weights);
+    loaded.dispose();
+  }
+  await loadOptimizerState(pair.optG, path.join(dir, "optG"));
+  await loadOptimizerState(pair.optD, path.join(dir, "optD"));
+  return state;
+}
