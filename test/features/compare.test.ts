@@ -1,0 +1,127 @@
+/**
+ * Extractor comparison on a tiny synthetic labelled set: a feature that separates the classes
+ * scores ARI = NMI = 1; unknown and unavailable extractors are reported, not fatal.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import sharp from "sharp";
+import type { DatasetItem } from "../../lib/data/dataset.js";
+import type { ImageArray } from "../../lib/data/image.js";
+import { compareExtractors, compareTable, l2Normalize, scoreClustering } from "../../lib/features/compare.js";
+import { registerExtractor } from "../../lib/features/registry.js";
+import { createRng } from "../../lib/util/random.js";
+
+let dir: string;
+let items: DatasetItem[];
+
+before(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "heritage-compare-"));
+  const rng = createRng(5);
+  items = [];
+  const classes: [string, [number, number, number]][] = [
+    ["reds", [200, 30, 30]],
+    ["blues", [30, 30, 200]],
+    ["greens", [30, 200, 30]],
+  ];
+  for (const [label, rgb] of classes) {
+    mkdirSync(path.join(dir, label));
+    for (let i = 0; i < 5; i++) {
+      const jitter = rgb.map((c) => Math.max(0, Math.min(255, Math.round(c + rng.uniform(-20, 20))))) as [number, number, number];
+      const file = path.join(dir, label, `${i}.png`);
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: jitter[0], g: jitter[1], b: jitter[2] } } })
+        .png()
+        .toFile(file);
+      items.push({ id: `${label}/${i}.png`, file, relPath: `${label}/${i}.png`, label, meta: {} });
+    }
+  }
+  let fitted = 0;
+  registerExtractor("test-mean-colour", {
+    description: "mean colour (test)",
+    unavailable: () => null,
+    create: async () => ({
+      id: "test-mean-colour",
+      options: {},
+      inputSize: 8,
+      dim: () => 3,
+      async extract(images: ImageArray[]) {
+        return images.map((img) => {
+          const m = new Float32Array(3);
+          for (let i = 0; i < img.data.length; i++) m[i % 3]! += img.data[i]! / 64;
+          return m;
+        });
+      },
+      dispose() {},
+    }),
+  });
+  registerExtractor("test-fitted", {
+    description: "needs fit (test)",
+    unavailable: () => null,
+    create: async () => ({
+      id: "test-fitted",
+      get options() {
+        return { fitted };
+      },
+      inputSize: 8,
+      dim: () => 1,
+      async fit(images: ImageArray[]) {
+        fitted = images.length;
+      },
+      async extract(images: ImageArray[]) {
+        if (fitted === 0) throw new Error("not fitted");
+        return images.map((img) => Float32Array.of(img.data[0]!));
+      },
+      dispose() {},
+    }),
+  });
+  registerExtractor("test-offline", { description: "never available (test)", unavailable: () => "needs a file", create: async () => assert.fail("must not be created") });
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("a separating feature gets ARI = NMI = 1 and a high silhouette; problems become rows", async () => {
+  const result = await compareExtractors(items, {
+    k: 3,
+    extractors: ["test-mean-colour", "test-fitted", "test-offline", "no-such"],
+    cacheRoot: path.join(dir, ".cache"),
+    nInit: 3,
+  });
+  assert.equal(result.n, 15);
+  assert.deepEqual(result.labels, ["blues", "greens", "reds"]);
+  const [mean, fitted, offline, unknown] = result.rows;
+  assert.equal(mean!.ok, true);
+  assert.equal(mean!.dim, 3);
+  assert.ok(Math.abs(mean!.ari! - 1) < 1e-12);
+  assert.ok(Math.abs(mean!.nmi! - 1) < 1e-12);
+  assert.ok(mean!.silhouette! > 0.8);
+  assert.equal(mean!.computed, 15);
+  assert.equal(fitted!.ok, true, fitted!.error);
+  assert.equal(offline!.ok, false);
+  assert.equal(offline!.error, "needs a file");
+  assert.equal(unknown!.ok, false);
+  assert.match(unknown!.error!, /unknown extractor/);
+  const table = compareTable(result);
+  assert.match(table, /\| test-mean-colour \| 3 \| [\d.]+ \| 1\.000 \| 1\.000 \|/);
+
+  // A rerun answers from the cache.
+  const again = await compareExtractors(items, { k: 3, extractors: ["test-mean-colour"], cacheRoot: path.join(dir, ".cache"), nInit: 3 });
+  assert.equal(again.rows[0]!.cached, 15);
+  assert.equal(again.rows[0]!.computed, 0);
+  assert.equal(again.rows[0]!.ari, mean!.ari);
+});
+
+test("unlabelled items are refused with the file named", async () => {
+  await assert.rejects(compareExtractors([{ ...items[0]!, label: null }], { k: 2 }), /needs labels; 1 images have none \(e\.g\. .*0\.png\)/);
+});
+
+test("scoreClustering and l2Normalize", () => {
+  const X = [Float32Array.of(3, 4), Float32Array.of(0, 0), Float32Array.of(6, 8), Float32Array.of(-3, -4)];
+  const n = l2Normalize(X);
+  assert.deepEqual(Array.from(n[0]!).map((v) => +v.toFixed(6)), [0.6, 0.8]);
+  assert.deepEqual(Array.from(n[1]!), [0, 0]);
+  const s = scoreClustering([Float32Array.of(0), Float32Array.of(0.1), Float32Array.of(10), Float32Array.of(10.1)], ["a", "a", "b", "b"], { k: 2 });
+  assert.equal(s.ari, 1);
+  assert.equal(s.nmi, 1);
+  assert.ok(s.silhouette > 0.9);
+});
