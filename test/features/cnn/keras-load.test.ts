@@ -233,3 +233,19 @@ describe("outputs against hand computation", () => {
     });
   }
 });
+
+describe("full-size networks", () => {
+  test("have Keras's published notop parameter counts and the paper's feature shapes", () => {
+    const want: Record<KerasCnnId, [number, number[]]> = {
+      vgg16: [14_714_688, [null as unknown as number, 14, 14, 512]],
+      vgg19: [20_024_384, [null as unknown as number, 14, 14, 512]],
+      resnet50: [23_587_712, [null as unknown as number, 7, 7, 2048]],
+    };
+    for (const id of ["vgg16", "vgg19", "resnet50"] as const) {
+      const model = buildKerasCnn(id, 224);
+      assert.equal(model.countParams(), want[id][0], `${id} parameters`);
+      assert.deepEqual(model.outputs[0]!.shape, want[id][1], `${id} output shape`);
+      model.dispose();
+    }
+  });
+});
