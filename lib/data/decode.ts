@@ -1,9 +1,9 @@
 /**
  * Decoding one image file into the project's image type with sharp.
  *
- * Pipeline: read → EXIF auto-orientation → alpha flattened onto a background colour → centre
- * crop to a square and resize to `size` x `size` (one step, sharp's `fit: "cover"`) → sRGB, 3 channels
- * → Float32 HWC in [-1, 1]. JPEG, PNG (8/16-bit, grey, palette, alpha), WebP, TIFF, GIF (first frame)
+ * Pipeline: read → EXIF auto-orientation → centre crop to a square and resize to `size` x `size`
+ * (one step, sharp's `fit: "cover"`, alpha-premultiplied) → sRGB → alpha composited onto a background
+ * colour → Float32 HWC, 3 channels, in [-1, 1]. JPEG, PNG (8/16-bit, grey, palette, alpha), WebP, TIFF, GIF (first frame)
  * and AVIF are read. 16-bit inputs keep their precision (decoded as 16-bit RGB).
  * Truncated or corrupt files fail (sharp's default `failOn: "warning"`) with an Error naming the file.
  */
@@ -62,10 +62,8 @@ export async function decodeImageBuffer(
   try {
     const meta = await sharp(input).metadata();
     depth16 = meta.depth === "ushort" || meta.depth === "short" || meta.depth === "float" || meta.depth === "double";
-    const [r, g, b] = o.background;
     const out = await sharp(input)
       .rotate() // EXIF orientation
-      .flatten({ background: { r, g, b } })
       .resize(size, size, { fit: "cover", position: "centre", kernel: o.kernel })
       .toColourspace(depth16 ? "rgb16" : "srgb")
       .raw({ depth: depth16 ? "ushort" : "uchar" })
@@ -83,10 +81,16 @@ export async function decodeImageBuffer(
   const maxv = depth16 ? 65535 : 255;
   const signed = o.range === "signed";
   const outData = new Float32Array(n * 3);
+  // alpha (the last of 2 or 4 channels) is composited here, after the resize, in full precision:
+  // sharp resizes with premultiplied alpha, so this equals flattening before the resize
+  const hasAlpha = channels === 2 || channels === 4;
+  const bg = o.background.map((v) => v / 255);
   for (let p = 0; p < n; p++) {
+    const a = hasAlpha ? src[p * channels + channels - 1]! / maxv : 1;
     for (let c = 0; c < 3; c++) {
-      // grey outputs (1-2 channels) are replicated; extra channels (alpha) are dropped
-      const v = src[p * channels + (channels >= 3 ? c : 0)]! / maxv;
+      // grey outputs (1-2 channels) are replicated
+      let v = src[p * channels + (channels >= 3 ? c : 0)]! / maxv;
+      if (hasAlpha) v = v * a + bg[c]! * (1 - a);
       outData[p * 3 + c] = signed ? v * 2 - 1 : v;
     }
   }
