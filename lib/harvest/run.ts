@@ -8,7 +8,7 @@
  * re-downloads done entries whose file went missing, retries transient failures, and removes
  * `.part` files left in `<out>/.harvest/tmp`.
  */
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { sha256 } from "../util/fs.js";
 import { info, warn } from "../util/log.js";
@@ -124,14 +124,16 @@ export async function runHarvest(source: HarvestSource, client: PoliteClient, op
 
     const complete = (id: string): boolean => {
       const e = journal.get(id);
-      return e?.status === "done" && existsSync(path.join(outDir, e.record.file));
+      return e?.status === "done" && fileIntact(outDir, e.record);
     };
+    // the manifest lists only images that are really there (a deleted file is fetched again later)
+    const manifestRows = () => journal.doneRecords().filter((r) => fileIntact(outDir, r));
     let have = 0;
     for (const e of journal.entries.values()) if (e.source === source.name && complete(e.id)) have++;
     summary.total = have;
     if (have >= limit) {
       info(`${source.name}: ${outDir} already holds ${have} images (limit ${limit}); nothing to do`);
-      summary.exhausted = false;
+      await writeManifest(outDir, manifestRows()); // a killed run may have left it behind the journal
       return summary;
     }
 
@@ -207,7 +209,7 @@ export async function runHarvest(source: HarvestSource, client: PoliteClient, op
           bar.tick(1, `${summary.fetched} new`);
           note({ id, outcome: "fetched", record });
           if (++sinceManifest >= manifestEvery) {
-            await writeManifest(outDir, journal.doneRecords());
+            await writeManifest(outDir, manifestRows());
             sinceManifest = 0;
           }
         } catch (err) {
@@ -238,12 +240,21 @@ export async function runHarvest(source: HarvestSource, client: PoliteClient, op
     }
     summary.exhausted = exhausted && have < limit;
     summary.total = have;
-    await writeManifest(outDir, journal.doneRecords());
+    await writeManifest(outDir, manifestRows());
     bar.stop(formatSummary(summary));
     return summary;
   } finally {
     summary.seconds = (Date.now() - t0) / 1000;
     release();
+  }
+}
+
+/** True when the record's file exists with the recorded size (a cheap check; sha256 is in the manifest). */
+function fileIntact(outDir: string, r: HarvestRecord): boolean {
+  try {
+    return statSync(path.join(outDir, r.file)).size === Number(r.bytes);
+  } catch {
+    return false;
   }
 }
 

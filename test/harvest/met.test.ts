@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -101,4 +101,21 @@ test("MET: a local MetObjects.csv works too, and a table without Object ID is re
   const bad = await harvest("met", opts(mkdtempSync(path.join(os.tmpdir(), "harvest-met-bad-")), { met: { apiUrl: `${srv.url}/met/api`, csv: `${srv.url}/t/text?n=3` } }));
   assert.match(bad.aborted ?? "", /does not look like MetObjects\.csv/);
   assert.equal(bad.fetched, 0);
+});
+
+test("MET: a deleted image is fetched again and a lost manifest is rebuilt from the journal", async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), "harvest-met-repair-"));
+  await harvest("met", opts(out, { limit: 4 }));
+  const rows = await checkDataset(out);
+  rmSync(path.join(out, rows[1]!.file!));
+  rmSync(path.join(out, "manifest.csv"));
+  const s = await harvest("met", opts(out, { limit: 4 }));
+  assert.equal(s.fetched, 1);
+  assert.equal(s.skipped, 1, "the run stops as soon as the folder holds 4 again");
+  assert.deepEqual((await checkDataset(out)).map((r) => r.id), rows.map((r) => r.id));
+  // limit already met: nothing fetched, but the manifest is written
+  rmSync(path.join(out, "manifest.csv"));
+  const s2 = await harvest("met", opts(out, { limit: 4 }));
+  assert.equal(s2.fetched, 0);
+  assert.equal((await checkDataset(out)).length, 4);
 });
