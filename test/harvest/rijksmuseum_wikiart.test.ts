@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { listDataset } from "../../lib/data/dataset.js";
 import { harvest, originalImageUrl, type HarvestOptions } from "../../lib/harvest/index.js";
 import { startFixtureServer, type FixtureServer } from "./fixture-server.js";
 import { checkDataset, listFiles } from "./helpers.js";
@@ -140,6 +141,13 @@ test("WikiArt: public-domain artists' paintings, labelled by style, original ima
   assert.ok(rows.every((r) => !r.image_url!.includes("!")));
   assert.match(starry.source_url!, /\/wikiart\/en\/vincent-van-gogh\/the-starry-night-1889$/);
   assert.equal(originalImageUrl("https://uploads.wikiart.org/images/a/b.jpg!Large.jpg"), "https://uploads.wikiart.org/images/a/b.jpg");
+  // the folder is a dataset for the data layer: same items, labels and provenance columns
+  const listing = await listDataset(out);
+  assert.equal(listing.source, "manifest");
+  assert.equal(listing.items.length, 9);
+  assert.deepEqual(listing.labels, ["Impressionism", "Post-Impressionism", "Romanticism"]);
+  assert.deepEqual(listing.ignored, []);
+  assert.equal(listing.items.find((i) => i.relPath === starry.file)!.meta.sha256, starry.sha256);
 });
 
 test("WikiArt: --artists keeps the given public-domain artists only; --label-by genre; --limit", async () => {
