@@ -7,14 +7,18 @@
  * Feature normalisation (applied to every feature vector before clustering AND before routing;
  * `routeFeatures` does it for you):
  * - `"l2"` (default): divide each vector by its Euclidean norm. CNN activations of paintings differ
- *   in overall magnitude (brightness, contrast, texture energy) more than in direction; on the
- *   528 shared paintings L2 gave clusters that agree better with the style labels than raw
- *   features (see the report of `heritage cluster` on them, and test/cluster/model.test.ts for
- *   the mechanics).
+ *   in overall magnitude (brightness, contrast, texture energy) more than in direction. Measured
+ *   on the 528 shared paintings (15 labels), mobilenet_v2-nsfwjs features, k-means seed 0:
+ *     k=15  none: ARI 0.067 NMI 0.206, sizes 4..65   l2: ARI 0.078 NMI 0.229, sizes 17..54
+ *           standardize: ARI 0.093 NMI 0.202 but five singleton clusters (sizes 1..137)
+ *           l2-standardize: ARI 0.110 NMI 0.217, four singletons (1..145)
+ *     k=7   none: NMI 0.182   l2: NMI 0.192   standardize: 0.164   l2-standardize: 0.167
+ *   Standardising lets rare, noisy dimensions split off outlier paintings, which is fatal when
+ *   every cluster must feed a GAN; L2 keeps sizes even and agrees best with the labels (NMI).
  * - `"l2-standardize"`: L2, then z-score each dimension with the training mean and standard
  *   deviation (dimensions with sd < 1e-8 are only centred). Gives every dimension equal weight;
- *   helps hand-made descriptors whose dimensions have very different scales.
- * - `"standardize"`: z-score only. `"none"`: raw features.
+ *   may suit hand-made descriptors whose dimensions have very different scales.
+ * - `"standardize"`: z-score only. `"none"`: raw features (as the paper).
  */
 import { readJson, writeJsonAtomic } from "../util/fs.js";
 import { nearest, type Vec } from "./vectors.js";

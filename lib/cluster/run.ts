@@ -1,0 +1,262 @@
+/**
+ * `clusterDataset`: the clustering stage end to end, as `heritage cluster` and the study run it.
+ * List the dataset, compute (or read from the cache) the global features of every painting,
+ * cluster them (`fitClusters`), write `clusters.json` (+ `sweep.json`/`sweep.csv` when a sweep
+ * ran), and optionally a UMAP figure and the routing accuracy of damaged images.
+ *
+ * Files in `outDir`: clusters.json (the ClusterModel), sweep.json and sweep.csv, umap.json (the
+ * 2-D embedding with ids, clusters and labels, for notebooks), routing.json, summary.json.
+ */
+import path from "node:path";
+import { formatCsv } from "../data/csv.js";
+import { listDataset, type DatasetItem } from "../data/dataset.js";
+import type { ImageArray } from "../data/image.js";
+import { loadImages } from "../data/load.js";
+import { extractFeaturesDetailed } from "../features/cache.js";
+import type { FeatureExtractor } from "../features/extractor.js";
+import { createExtractor, DEFAULT_EXTRACTOR } from "../features/registry.js";
+import { saveFigureHtml, saveFigureImage } from "../plot/export.js";
+import { writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
+import { info } from "../util/log.js";
+import { createRng, shuffled } from "../util/random.js";
+import { fitClusters, type ClusterMetrics } from "./fit.js";
+import { CLUSTER_MODEL_FORMAT, saveClusterModel, type ClusterModel, type NormalizationKind } from "./model.js";
+import { routingAccuracy, type NeutralFill, type RoutingMaskKind, type RoutingRow } from "./route.js";
+import { sweepRowForTable, type KSuggestion, type SweepRow } from "./sweep.js";
+import type { MergeRecord } from "./balance.js";
+import { embedUmap, thumbnailDataUri, umapFigure } from "./umap.js";
+
+export interface ClusterDatasetOptions {
+  /** Dataset folder (manifest.csv, label subfolders, or flat). */
+  data: string;
+  /** Folder for clusters.json and the other outputs. */
+  outDir: string;
+  /** Feature extractor id. Default the registry's DEFAULT_EXTRACTOR (works offline). */
+  extractor?: string;
+  /** Options for `createExtractor` (pooling, input size...). Default {}. */
+  extractorOptions?: Record<string, unknown>;
+  /** Number of clusters; required unless `sweep` is given (then the suggested K is used). */
+  k?: number;
+  /** K values to sweep. */
+  sweep?: number[];
+  /** Feature normalisation (see ./model.ts). Default "l2". */
+  normalization?: NormalizationKind;
+  /** Seed for k-means, gap references, UMAP and routing masks. Default 0. */
+  seed?: number;
+  /** k-means restarts. Default 10. */
+  nInit?: number;
+  /** Dissolve clusters smaller than this (0 = off). Default 0. */
+  minSize?: number;
+  /** Size-balanced k-means. Default false. */
+  balanced?: boolean;
+  /** Gap statistic reference sets in a sweep (0 or false = skip). Default 10. */
+  gapRefs?: number | false;
+  /** Use only the first N images of the listing. Default all. */
+  limit?: number;
+  /** Images per feature extraction batch. Default 16. */
+  batch?: number;
+  /** Recompute features even when cached. Default false. */
+  refresh?: boolean;
+  /** Write a UMAP scatter here (.html, or .png/.svg through Chromium). Default none. */
+  umapOut?: string;
+  /** Draw thumbnails of the paintings at their UMAP points. Default false. */
+  thumbnails?: boolean;
+  /** UMAP neighbours (default 15) and minimum distance (default 0.1). */
+  umap?: { nNeighbors?: number; minDist?: number };
+  /** Measure routing accuracy of damaged images (holes 10..50 %). Default off. */
+  routing?: {
+    /** Hole fractions. Default [0.1, 0.2, 0.3, 0.4, 0.5]. */
+    holeFractions?: number[];
+    /** Fill methods. Default ["mean", "blur"]. */
+    fills?: NeutralFill[];
+    /** Mask shapes. Default ["square"]. */
+    maskKinds?: RoutingMaskKind[];
+    /** Route a random subset of this many images (features cost time). Default all. */
+    limit?: number;
+  };
+}
+
+/** What `clusterDataset` did (also printed by `heritage cluster --json`). */
+export interface ClusterDatasetSummary {
+  data: string;
+  n: number;
+  extractor: string;
+  extractorOptions: Record<string, unknown>;
+  dim: number;
+  normalization: NormalizationKind;
+  /** K asked for or suggested; `k` is the final number after min-size merging. */
+  kRequested: number;
+  k: number;
+  sizes: number[];
+  metrics: ClusterMetrics;
+  /** Labels of the dataset (ARI / NMI are against these), empty when unlabelled. */
+  labels: string[];
+  suggestion?: KSuggestion;
+  sweep?: Omit<SweepRow, "labels">[];
+  merged: MergeRecord[];
+  routing?: RoutingRow[];
+  /** Feature extraction: computed vs cached and ms per image. */
+  features: { computed: number; cached: number; msPerImage: number | null };
+  files: Record<string, string>;
+}
+
+function hoverText(item: DatasetItem): string {
+  const m = item.meta;
+  const parts = [m.title, m.artist, m.date].filter((s) => s && s.trim()).map(escapeHtml);
+  return [`<b>${escapeHtml(item.relPath)}</b>`, ...parts].join("<br>");
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+async function imagesFor(items: DatasetItem[], size: number, label: string): Promise<{ items: DatasetItem[]; images: ImageArray[] }> {
+  const got = await loadImages(items, { size, label });
+  if (got.skipped.length > 0) info(`${label}: ${got.skipped.length} images could not be loaded and are left out`);
+  return { items: got.items, images: got.images };
+}
+
+/** Run the clustering stage on a dataset folder (see the module comment). */
+export async function clusterDataset(opts: ClusterDatasetOptions): Promise<ClusterDatasetSummary> {
+  const listing = await listDataset(opts.data);
+  let items = listing.items;
+  if (opts.limit !== undefined && opts.limit > 0) items = items.slice(0, opts.limit);
+  if (items.length < 2) throw new Error(`${opts.data}: ${items.length} images found; clustering needs at least 2`);
+  const seed = opts.seed ?? 0;
+  const extractorId = opts.extractor ?? DEFAULT_EXTRACTOR;
+  const ex: FeatureExtractor = await createExtractor(extractorId, opts.extractorOptions ?? {});
+  try {
+    if (ex.fit) {
+      const { images } = await imagesFor(items, ex.inputSize, `fit ${ex.id}`);
+      await ex.fit(images);
+    }
+    const feats = await extractFeaturesDetailed(ex, items, { batch: opts.batch ?? 16, refresh: opts.refresh });
+    const labels = items.map((i) => i.label);
+    const hasLabels = labels.some((l) => l !== null);
+    const fit = fitClusters(feats.features, {
+      k: opts.k,
+      sweep: opts.sweep,
+      normalization: opts.normalization ?? "l2",
+      seed,
+      nInit: opts.nInit ?? 10,
+      minSize: opts.minSize ?? 0,
+      balanced: opts.balanced ?? false,
+      gapRefs: opts.gapRefs === 0 ? false : opts.gapRefs,
+      labels: hasLabels ? labels : undefined,
+      onSweepRow: (r) =>
+        info(`k=${r.k}: inertia ${r.inertia.toFixed(2)}, silhouette ${r.silhouette?.toFixed(3) ?? "-"}, DB ${r.daviesBouldin?.toFixed(3) ?? "-"}, CH ${r.calinskiHarabasz?.toFixed(1) ?? "-"}, gap ${r.gap?.toFixed(3) ?? "-"}${r.ari !== undefined ? `, ARI ${r.ari.toFixed(3)}, NMI ${r.nmi!.toFixed(3)}` : ""}`),
+    });
+    const files: Record<string, string> = {};
+    const model: ClusterModel = {
+      format: CLUSTER_MODEL_FORMAT,
+      extractor: ex.id,
+      extractorOptions: ex.options,
+      imageSize: ex.inputSize,
+      normalization: fit.normalization,
+      k: fit.k,
+      centers: fit.result.centers.map((c) => Array.from(c)),
+      ids: items.map((i) => i.id),
+      labels: Array.from(fit.result.labels),
+      sizes: fit.sizes,
+      truth: hasLabels ? labels : undefined,
+      metrics: fit.metrics,
+      settings: {
+        data: opts.data,
+        seed,
+        nInit: opts.nInit ?? 10,
+        kRequested: fit.kRequested,
+        sweep: opts.sweep ?? null,
+        minSize: opts.minSize ?? 0,
+        balanced: opts.balanced ?? false,
+        merged: fit.merged,
+      },
+      createdAt: new Date().toISOString(),
+    };
+    files.clusters = path.join(opts.outDir, "clusters.json");
+    await saveClusterModel(files.clusters, model);
+    const sweepTable = fit.sweep?.map(sweepRowForTable);
+    if (sweepTable) {
+      files.sweep = path.join(opts.outDir, "sweep.json");
+      await writeJsonAtomic(files.sweep, { suggestion: fit.suggestion, rows: sweepTable });
+      const cols = ["k", "inertia", "silhouette", "daviesBouldin", "calinskiHarabasz", "gap", "gapSk", "ari", "nmi", "purity", "sizes"];
+      const csv = formatCsv(
+        cols,
+        sweepTable.map((r) => Object.fromEntries(cols.map((c) => {
+          const v = (r as Record<string, unknown>)[c];
+          return [c, v === undefined || v === null ? "" : Array.isArray(v) ? v.join(" ") : String(v)];
+        }))),
+      );
+      files.sweepCsv = path.join(opts.outDir, "sweep.csv");
+      await writeFileAtomic(files.sweepCsv, csv);
+    }
+
+    if (opts.umapOut) {
+      const emb = embedUmap(fit.X, { seed, ...opts.umap });
+      files.umapJson = path.join(opts.outDir, "umap.json");
+      await writeJsonAtomic(files.umapJson, items.map((it, i) => ({ id: it.id, label: it.label, cluster: fit.result.labels[i], x: emb[i][0], y: emb[i][1] })));
+      let thumbs: string[] | undefined;
+      if (opts.thumbnails) {
+        const got = await loadImages(items, { size: 64, label: "thumbnails" });
+        if (got.items.length === items.length) thumbs = await Promise.all(got.images.map((im) => thumbnailDataUri(im, 48)));
+        else info(`thumbnails: ${items.length - got.items.length} images failed to load; figure drawn without thumbnails`);
+      }
+      const fig = umapFigure(emb, {
+        clusters: fit.result.labels,
+        labels: hasLabels ? labels : undefined,
+        hoverText: items.map(hoverText),
+        thumbnails: thumbs,
+        title: `UMAP of ${ex.id} features (${fit.normalization.kind}), k = ${fit.k}`,
+      });
+      const ext = path.extname(opts.umapOut).toLowerCase();
+      if (ext === ".png" || ext === ".svg") await saveFigureImage(fig, opts.umapOut, { width: 1000, height: 750 });
+      else await saveFigureHtml(fig, opts.umapOut);
+      files.umap = opts.umapOut;
+    }
+
+    let routing: RoutingRow[] | undefined;
+    if (opts.routing) {
+      const r = opts.routing;
+      const pick = r.limit && r.limit < items.length ? shuffled(items.map((_, i) => i), createRng(seed)).slice(0, r.limit).sort((a, b) => a - b) : items.map((_, i) => i);
+      const { images } = await imagesFor(pick.map((i) => items[i]), ex.inputSize, "routing images");
+      routing = await routingAccuracy({
+        extractor: ex,
+        images,
+        centers: fit.result.centers,
+        normalization: fit.normalization,
+        holeFractions: r.holeFractions,
+        fills: r.fills,
+        maskKinds: r.maskKinds,
+        seed,
+        batch: opts.batch ?? 16,
+        onRow: (row) => info(`routing ${row.maskKind} hole ${(row.holeFraction * 100).toFixed(0)} % ${row.fill}: ${(row.accuracy * 100).toFixed(1)} % agree (${row.agree}/${row.n})`),
+      });
+      files.routing = path.join(opts.outDir, "routing.json");
+      await writeJsonAtomic(files.routing, routing);
+    }
+
+    const summary: ClusterDatasetSummary = {
+      data: opts.data,
+      n: items.length,
+      extractor: ex.id,
+      extractorOptions: ex.options,
+      dim: ex.dim(),
+      normalization: fit.normalization.kind,
+      kRequested: fit.kRequested,
+      k: fit.k,
+      sizes: fit.sizes,
+      metrics: fit.metrics,
+      labels: [...new Set(labels.filter((l): l is string => l !== null))].sort(),
+      suggestion: fit.suggestion,
+      sweep: sweepTable,
+      merged: fit.merged,
+      routing,
+      features: { computed: feats.computed, cached: feats.cached, msPerImage: feats.msPerImage },
+      files,
+    };
+    files.summary = path.join(opts.outDir, "summary.json");
+    await writeJsonAtomic(files.summary, summary);
+    return summary;
+  } finally {
+    ex.dispose();
+  }
+}
