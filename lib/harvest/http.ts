@@ -349,16 +349,20 @@ export class PoliteClient {
       await res.body?.cancel().catch(() => undefined);
       throw new HttpError(`expected CSV from ${safe} but got an HTML page (${contentType})`, "content-type", safe, res.status);
     }
+    clearTimeout(timer);
     const decoder = new TextDecoder();
     let total = 0;
+    const reader = res.body?.getReader();
     try {
-      if (res.body) {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          arm();
-          total += chunk.byteLength;
-          this.stats.bytes += chunk.byteLength;
-          yield decoder.decode(chunk, { stream: true });
-        }
+      // the idle timer runs only while waiting for the network, not while the consumer works
+      while (reader) {
+        arm();
+        const { done, value } = await reader.read();
+        clearTimeout(timer);
+        if (done) break;
+        total += value.byteLength;
+        this.stats.bytes += value.byteLength;
+        yield decoder.decode(value, { stream: true });
       }
       const rest = decoder.decode();
       if (rest) yield rest;
@@ -366,7 +370,7 @@ export class PoliteClient {
       throw new HttpError(`stream from ${safe} broke after ${total} bytes: ${this.redact(errorText(err))}`, "network", safe, res.status);
     } finally {
       clearTimeout(timer);
-      if (!res.bodyUsed) await res.body?.cancel().catch(() => undefined);
+      await reader?.cancel().catch(() => undefined);
     }
   }
 

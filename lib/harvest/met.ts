@@ -14,7 +14,8 @@
  *   department, objectURL, ... }`; 404 for unknown ids. Images of public-domain objects are CC0.
  */
 import { createReadStream } from "node:fs";
-import type { PoliteClient } from "./http.js";
+import { warn } from "../util/log.js";
+import { HttpError, type PoliteClient } from "./http.js";
 import { csvRecords } from "./csv.js";
 import { joinUrl, type Candidate, type HarvestSource, type LabelBy, type Resolution } from "./source.js";
 
@@ -33,6 +34,8 @@ export interface MetOptions {
   classification?: string;
   /** Download `primaryImage` (full size, often > 5 MB) instead of `primaryImageSmall` (~800 px). Default false. */
   fullSize?: boolean;
+  /** Times a broken download of the table is reopened (skipping rows already read) before the run stops. Default 3. */
+  streamRestarts?: number;
   /** Accept objects that are not public domain (they have no open image, so this rarely adds any). Default false. */
   anyLicense?: boolean;
 }
@@ -63,18 +66,31 @@ export function metSource(opts: MetOptions = {}): HarvestSource {
     name: "met",
     defaultLabelBy: "classification" as LabelBy,
     async *candidates(client: PoliteClient): AsyncGenerator<Candidate> {
-      const chunks = /^https?:\/\//i.test(csv) ? client.streamText(csv) : readTextFile(csv);
-      let rows = 0;
-      for await (const row of csvRecords(chunks)) {
-        rows++;
-        if (rows === 1 && !("Object ID" in row)) {
-          throw new Error(`${client.redact(csv)} does not look like MetObjects.csv: no "Object ID" column (columns: ${Object.keys(row).slice(0, 5).join(", ")})`);
+      const remote = /^https?:\/\//i.test(csv);
+      // a 230 MB download can break mid-way: reopen it (up to streamRestarts times) and skip the rows already read
+      let consumed = 0;
+      for (let restarts = 0; ; restarts++) {
+        try {
+          let rows = 0;
+          for await (const row of csvRecords(remote ? client.streamText(csv) : readTextFile(csv))) {
+            rows++;
+            if (rows === 1 && !("Object ID" in row)) {
+              throw new Error(`${client.redact(csv)} does not look like MetObjects.csv: no "Object ID" column (columns: ${Object.keys(row).slice(0, 5).join(", ")})`);
+            }
+            if (rows <= consumed) continue;
+            consumed = rows;
+            const id = (row["Object ID"] ?? "").trim();
+            if (!/^\d+$/.test(id)) continue;
+            if (!opts.anyLicense && (row["Is Public Domain"] ?? "").trim().toLowerCase() !== "true") continue;
+            if (!pattern.test(row["Classification"] ?? "") && !pattern.test(row["Object Name"] ?? "")) continue;
+            yield { sourceId: id, hint: row };
+          }
+          return;
+        } catch (err) {
+          const broken = err instanceof HttpError && err.kind === "network" && consumed > 0;
+          if (!remote || !broken || restarts >= (opts.streamRestarts ?? 3)) throw err;
+          warn(`met: ${(err as Error).message}; reopening the table and skipping the ${consumed} rows already read`);
         }
-        const id = (row["Object ID"] ?? "").trim();
-        if (!/^\d+$/.test(id)) continue;
-        if (!opts.anyLicense && (row["Is Public Domain"] ?? "").trim().toLowerCase() !== "true") continue;
-        if (!pattern.test(row["Classification"] ?? "") && !pattern.test(row["Object Name"] ?? "")) continue;
-        yield { sourceId: id, hint: row };
       }
     },
     async resolve(c: Candidate, client: PoliteClient): Promise<Resolution> {

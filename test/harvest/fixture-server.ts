@@ -209,8 +209,12 @@ export async function startFixtureServer(opts: { rijksKey?: string } = {}): Prom
         return;
       }
       case "truncate": {
-        const full = pathname.startsWith("/images/") ? await fixtureJpeg(pathname) : Buffer.from(JSON.stringify({ truncated: true, pad: "x".repeat(200) }));
-        res.writeHead(200, { "content-type": pathname.startsWith("/images/") ? "image/jpeg" : "application/json", "content-length": full.length });
+        const [full, type] = pathname.startsWith("/images/")
+          ? [await fixtureJpeg(pathname), "image/jpeg"]
+          : pathname === "/met/MetObjects.csv"
+            ? [metCsv, "text/csv"]
+            : [Buffer.from(JSON.stringify({ truncated: true, pad: "x".repeat(200) })), "application/json"];
+        res.writeHead(200, { "content-type": type, "content-length": full.length });
         res.write(full.subarray(0, Math.floor(full.length / 2)));
         setTimeout(() => socket.destroy(), 20);
         return;

@@ -42,3 +42,19 @@ export async function checkDataset(dir: string): Promise<Record<string, string>[
   assert.ok(!existsSync(tmp) || readdirSync(tmp).length === 0, "no partial downloads left");
   return rows;
 }
+
+/** Run `fn` with everything written to stderr captured (and hidden from the test output). */
+export async function captureStderr<T>(fn: () => Promise<T>): Promise<{ value: T; stderr: string }> {
+  const orig = process.stderr.write.bind(process.stderr);
+  let text = "";
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    text += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const value = await fn();
+    return { value, stderr: text };
+  } finally {
+    process.stderr.write = orig;
+  }
+}

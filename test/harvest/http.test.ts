@@ -173,3 +173,15 @@ test("streamText yields the whole body in chunks and retries a 503 before the fi
   assert.equal(lines[1999 + 1], '1999,"x,1999"');
   assert.equal(c.stats.retries, 1);
 });
+
+test("streamText's idle timeout counts only network waits, not a slow consumer", async () => {
+  const c = new PoliteClient({ requestsPerSecond: 1000, timeoutMs: 100 });
+  let text = "";
+  let first = true;
+  for await (const chunk of c.streamText(`${srv.url}/t/text?n=50`)) {
+    if (first) await new Promise((r) => setTimeout(r, 300)); // longer than the timeout
+    first = false;
+    text += chunk;
+  }
+  assert.equal(text.trim().split("\n").length, 51);
+});

@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { harvest, type HarvestOptions } from "../../lib/harvest/index.js";
 import { fixturesDir, startFixtureServer, type FixtureServer } from "./fixture-server.js";
-import { checkDataset } from "./helpers.js";
+import { captureStderr, checkDataset } from "./helpers.js";
 
 let srv: FixtureServer;
 before(async () => {
@@ -118,4 +118,15 @@ test("MET: a deleted image is fetched again and a lost manifest is rebuilt from 
   const s2 = await harvest("met", opts(out, { limit: 4 }));
   assert.equal(s2.fetched, 0);
   assert.equal((await checkDataset(out)).length, 4);
+});
+
+test("MET: a table download that breaks mid-way is reopened and the rows already read are skipped", async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), "harvest-met-stream-"));
+  srv.fault("/met/MetObjects.csv", { kind: "truncate" });
+  const before = srv.hits.get("/met/MetObjects.csv") ?? 0;
+  const { value: s, stderr } = await captureStderr(() => harvest("met", opts(out)));
+  assert.equal(srv.hits.get("/met/MetObjects.csv")! - before, 2, "opened twice");
+  assert.match(stderr, /reopening the table and skipping the \d+ rows already read/);
+  assert.equal(s.aborted, undefined);
+  assert.deepEqual((await checkDataset(out)).map((r) => r.id), takeable);
 });

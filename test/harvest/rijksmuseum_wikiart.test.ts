@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import { listDataset } from "../../lib/data/dataset.js";
 import { harvest, originalImageUrl, type HarvestOptions } from "../../lib/harvest/index.js";
 import { startFixtureServer, type FixtureServer } from "./fixture-server.js";
-import { checkDataset, listFiles } from "./helpers.js";
+import { captureStderr, checkDataset, listFiles } from "./helpers.js";
 
 const KEY = "test-secret-key-123";
 let srv: FixtureServer;
@@ -18,22 +18,6 @@ after(async () => {
 });
 
 const fast = { requestsPerSecond: 500, backoffBaseMs: 5, timeoutMs: 400, maxRetries: 3 };
-
-/** Run `fn` with everything written to stderr captured (and still hidden from the test output). */
-async function captureStderr<T>(fn: () => Promise<T>): Promise<{ value: T; stderr: string }> {
-  const orig = process.stderr.write.bind(process.stderr);
-  let text = "";
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    text += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const value = await fn();
-    return { value, stderr: text };
-  } finally {
-    process.stderr.write = orig;
-  }
-}
 
 function allText(dir: string): string {
   let s = "";
