@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { CsvStreamParser, csvRecords, formatCsv, parseCsvRows } from "../../lib/harvest/csv.js";
-import { readManifest, writeManifest, MANIFEST_COLUMNS, type HarvestRecord } from "../../lib/harvest/manifest.js";
+import { manifestDataFrame, readManifest, writeManifest, MANIFEST_COLUMNS, type HarvestRecord } from "../../lib/harvest/manifest.js";
 import { harvestId, safeLabel, safeToken } from "../../lib/harvest/store.js";
 import { centuryLabel } from "../../lib/harvest/source.js";
 import { fixturesDir } from "./fixture-server.js";
@@ -115,4 +115,18 @@ test("centuryLabel", () => {
   assert.equal(centuryLabel(1150), "12th_century");
   assert.equal(centuryLabel(-450), "5th_century_BCE");
   assert.equal(centuryLabel(null), "unknown");
+});
+
+test("manifestDataFrame gives notebooks a danfojs DataFrame of the manifest", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "harvest-df-"));
+  const base = { source: "wikiart", date: "", license: "PD", source_url: "", image_url: "", sha256: "", bytes: 1, width: 2, height: 3, classification: "", style: "", genre: "", year: "", fetched_at: "" };
+  await writeManifest(dir, [
+    { ...base, file: "A/wikiart-1.jpg", label: "A", artist: "Monet, Claude", title: 'The "Magpie"', id: "wikiart-1", source_id: "1" },
+    { ...base, file: "B/wikiart-2.jpg", label: "B", artist: "Gogh", title: "Sunflowers", id: "wikiart-2", source_id: "2" },
+  ]);
+  const df = (await manifestDataFrame(dir)) as { shape: number[]; columns: string[]; column(c: string): { values: unknown[] } };
+  assert.deepEqual(df.shape, [2, MANIFEST_COLUMNS.length]);
+  assert.deepEqual(df.columns, [...MANIFEST_COLUMNS]);
+  assert.deepEqual(df.column("artist").values, ["Monet, Claude", "Gogh"]);
+  assert.deepEqual(df.column("title").values, ['The "Magpie"', "Sunflowers"]);
 });
