@@ -29,6 +29,8 @@ import { embedUmap, thumbnailDataUri, umapFigure } from "./umap.js";
 export interface ClusterDatasetOptions {
   /** Dataset folder (manifest.csv, label subfolders, or flat). */
   data: string;
+  /** Cluster only these items of the dataset (e.g. a training split) instead of listing `data`. */
+  items?: readonly DatasetItem[];
   /** Folder for clusters.json and the other outputs. */
   outDir: string;
   /** Feature extractor id. Default the registry's DEFAULT_EXTRACTOR (works offline). */
@@ -118,8 +120,7 @@ async function imagesFor(items: DatasetItem[], size: number, label: string): Pro
 
 /** Run the clustering stage on a dataset folder (see the module comment). */
 export async function clusterDataset(opts: ClusterDatasetOptions): Promise<ClusterDatasetSummary> {
-  const listing = await listDataset(opts.data);
-  let items = listing.items;
+  let items = opts.items ? opts.items.slice() : (await listDataset(opts.data)).items;
   if (opts.limit !== undefined && opts.limit > 0) items = items.slice(0, opts.limit);
   if (items.length < 2) throw new Error(`${opts.data}: ${items.length} images found; clustering needs at least 2`);
   const seed = opts.seed ?? 0;
