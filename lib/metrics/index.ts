@@ -4,3 +4,4 @@ export { ssim, ssimMap, meanSsim, type SsimOptions, type SsimMap } from "./ssim.
 export { l1, type L1Options } from "./l1.js";
 export { allMetrics, type MetricValues, type AllMetricsOptions } from "./all.js";
 export { gaussianKernel1d, filterSeparable, reflectIndex } from "./gaussian.js";
+export { loadImageUnit } from "./io.js";
