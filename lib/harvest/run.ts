@@ -16,7 +16,7 @@ import { progress } from "../util/progress.js";
 import { HttpError, type PoliteClient } from "./http.js";
 import { Journal, acquireLock } from "./journal.js";
 import { writeManifest, type HarvestRecord } from "./manifest.js";
-import { rawLabel, type HarvestSource, type LabelBy } from "./source.js";
+import { rawLabel, type Candidate, type HarvestSource, type LabelBy } from "./source.js";
 import { cleanPartials, harvestId, safeLabel, verifyImage, writeImageAtomic } from "./store.js";
 
 /** Options of {@link runHarvest}. */
@@ -31,6 +31,8 @@ export interface RunOptions {
   retryRejected?: boolean;
   /** Rewrite manifest.csv after this many new images (and always at the end). Range 1-1000; default 10. */
   manifestEvery?: number;
+  /** Records processed at the same time (overlaps network latency; requests per second stay bounded by the client). Range 1-16; default 1. */
+  concurrency?: number;
   /** Give up the run after this many failures in a row (the service is probably down). Default 25. */
   maxConsecutiveFailures?: number;
   /** Draw a progress bar (default: on a TTY). */
@@ -98,6 +100,7 @@ export async function runHarvest(source: HarvestSource, client: PoliteClient, op
   const labelBy = opts.labelBy ?? source.defaultLabelBy;
   const manifestEvery = opts.manifestEvery ?? 10;
   const maxFails = opts.maxConsecutiveFailures ?? 25;
+  const concurrency = Math.max(1, Math.min(16, Math.floor(opts.concurrency ?? 1)));
   const t0 = Date.now();
 
   const journal = await Journal.open(outDir);
@@ -141,13 +144,90 @@ export async function runHarvest(source: HarvestSource, client: PoliteClient, op
     if (have > 0) bar.tick(have, `resumed with ${have}`);
     let sinceManifest = 0;
     let consecutiveFails = 0;
+    let stop = false;
     const seen = new Set<string>();
     const now = () => new Date().toISOString();
     const note = (ev: ItemEvent) => opts.onItem?.(ev);
+
+    /** Resolve, download, verify, write and journal one candidate. Never throws. */
+    const processOne = async (cand: Candidate, id: string): Promise<void> => {
+      try {
+        const res = await source.resolve(cand, client);
+        if (!res.ok) {
+          const status = res.permanent ? "rejected" : "failed";
+          await journal.append({ id, source: source.name, status, reason: res.reason, at: now() });
+          const bucket = res.permanent ? summary.rejected : summary.failed;
+          bucket[res.reason] = (bucket[res.reason] ?? 0) + 1;
+          note({ id, outcome: status, reason: res.reason });
+          return;
+        }
+        const item = res.item;
+        const got = await client.getImage(item.imageUrl);
+        const img = await verifyImage(got.bytes, `the image of ${id} from ${client.redact(item.imageUrl)}`);
+        const label = safeLabel(rawLabel(item, labelBy));
+        const file = `${label}/${id}.${img.ext}`;
+        await writeImageAtomic(outDir, file, got.bytes);
+        const record: HarvestRecord = {
+          file,
+          label,
+          source: source.name,
+          artist: item.artist,
+          title: item.title,
+          date: item.date,
+          license: item.license,
+          id,
+          source_id: cand.sourceId,
+          source_url: client.redact(item.sourceUrl),
+          image_url: client.redact(item.imageUrl),
+          sha256: sha256(got.bytes),
+          bytes: got.bytes.byteLength,
+          width: img.width,
+          height: img.height,
+          classification: item.classification,
+          style: item.style,
+          genre: item.genre,
+          year: item.year == null ? "" : String(item.year),
+          fetched_at: now(),
+        };
+        await journal.append({ id, source: source.name, status: "done", record, at: record.fetched_at });
+        have++;
+        summary.fetched++;
+        consecutiveFails = 0;
+        bar.tick(1, `${summary.fetched} new`);
+        note({ id, outcome: "fetched", record });
+        if (++sinceManifest >= manifestEvery) {
+          sinceManifest = 0;
+          await writeManifest(outDir, manifestRows());
+        }
+      } catch (err) {
+        const permanent = err instanceof HttpError && err.kind === "status" && (err.status === 404 || err.status === 410);
+        const cls = failureClass(err);
+        const msg = client.redact((err as Error).message ?? String(err));
+        await journal.append({ id, source: source.name, status: permanent ? "rejected" : "failed", reason: msg, at: now() });
+        if (permanent) {
+          summary.rejected[cls] = (summary.rejected[cls] ?? 0) + 1;
+          note({ id, outcome: "rejected", reason: msg });
+          return;
+        }
+        summary.failed[cls] = (summary.failed[cls] ?? 0) + 1;
+        summary.failureExamples[cls] ??= msg;
+        note({ id, outcome: "failed", reason: msg });
+        warn(`${source.name}: ${id} failed: ${msg}`);
+        if (++consecutiveFails >= maxFails && !stop) {
+          stop = true;
+          summary.aborted = `${consecutiveFails} failures in a row (last: ${msg}); the service may be down, rerun later to resume`;
+        }
+      }
+    };
+
+    // up to `concurrency` records in flight; the client's rate limiter still bounds requests per second
+    const inFlight = new Set<Promise<void>>();
     let exhausted = true;
     try {
       for await (const cand of source.candidates(client)) {
-        if (have >= limit) {
+        // wait while the pool is full, or while the records in flight could already reach the limit
+        while (inFlight.size > 0 && (inFlight.size >= concurrency || have + inFlight.size >= limit)) await Promise.race(inFlight);
+        if (have >= limit || stop) {
           exhausted = false;
           break;
         }
@@ -164,80 +244,16 @@ export async function runHarvest(source: HarvestSource, client: PoliteClient, op
           summary.skippedRejected++;
           continue;
         }
-        try {
-          const res = await source.resolve(cand, client);
-          if (!res.ok) {
-            const status = res.permanent ? "rejected" : "failed";
-            await journal.append({ id, source: source.name, status, reason: res.reason, at: now() });
-            const bucket = res.permanent ? summary.rejected : summary.failed;
-            bucket[res.reason] = (bucket[res.reason] ?? 0) + 1;
-            note({ id, outcome: status, reason: res.reason });
-            continue;
-          }
-          const item = res.item;
-          const got = await client.getImage(item.imageUrl);
-          const img = await verifyImage(got.bytes, `the image of ${id} from ${client.redact(item.imageUrl)}`);
-          const label = safeLabel(rawLabel(item, labelBy));
-          const file = `${label}/${id}.${img.ext}`;
-          await writeImageAtomic(outDir, file, got.bytes);
-          const record: HarvestRecord = {
-            file,
-            label,
-            source: source.name,
-            artist: item.artist,
-            title: item.title,
-            date: item.date,
-            license: item.license,
-            id,
-            source_id: cand.sourceId,
-            source_url: client.redact(item.sourceUrl),
-            image_url: client.redact(item.imageUrl),
-            sha256: sha256(got.bytes),
-            bytes: got.bytes.byteLength,
-            width: img.width,
-            height: img.height,
-            classification: item.classification,
-            style: item.style,
-            genre: item.genre,
-            year: item.year == null ? "" : String(item.year),
-            fetched_at: now(),
-          };
-          await journal.append({ id, source: source.name, status: "done", record, at: record.fetched_at });
-          have++;
-          summary.fetched++;
-          consecutiveFails = 0;
-          bar.tick(1, `${summary.fetched} new`);
-          note({ id, outcome: "fetched", record });
-          if (++sinceManifest >= manifestEvery) {
-            await writeManifest(outDir, manifestRows());
-            sinceManifest = 0;
-          }
-        } catch (err) {
-          const permanent = err instanceof HttpError && err.kind === "status" && (err.status === 404 || err.status === 410);
-          const cls = failureClass(err);
-          const msg = client.redact((err as Error).message ?? String(err));
-          await journal.append({ id, source: source.name, status: permanent ? "rejected" : "failed", reason: msg, at: now() });
-          if (permanent) {
-            summary.rejected[cls] = (summary.rejected[cls] ?? 0) + 1;
-            note({ id, outcome: "rejected", reason: msg });
-            continue;
-          }
-          summary.failed[cls] = (summary.failed[cls] ?? 0) + 1;
-          summary.failureExamples[cls] ??= msg;
-          note({ id, outcome: "failed", reason: msg });
-          warn(`${source.name}: ${id} failed: ${msg}`);
-          if (++consecutiveFails >= maxFails) {
-            summary.aborted = `${consecutiveFails} failures in a row (last: ${msg}); the service may be down, rerun later to resume`;
-            exhausted = false;
-            break;
-          }
-        }
+        const job: Promise<void> = processOne(cand, id).finally(() => inFlight.delete(job));
+        inFlight.add(job);
       }
     } catch (err) {
       // a listing (CSV stream, page, artist list) could not be read: keep what we have
       summary.aborted = `cannot read the ${source.name} listing: ${client.redact((err as Error).message)}`;
       exhausted = false;
     }
+    await Promise.all(inFlight);
+    if (stop) exhausted = false;
     summary.exhausted = exhausted && have < limit;
     summary.total = have;
     await writeManifest(outDir, manifestRows());

@@ -130,3 +130,27 @@ test("MET: a table download that breaks mid-way is reopened and the rows already
   assert.equal(s.aborted, undefined);
   assert.deepEqual((await checkDataset(out)).map((r) => r.id), takeable);
 });
+
+test("MET: with 4 records in flight the limit is met exactly, without duplicates", async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), "harvest-met-conc-"));
+  srv.fault("/images/met/web-large/437133.jpg", { kind: "status", status: 500 }, 4); // fails for good this run
+  srv.fault("/met/api/objects/437000", { kind: "hang" });
+  const s = await harvest("met", opts(out, { limit: 7, concurrency: 4 }));
+  assert.equal(s.fetched, 7);
+  assert.deepEqual(s.failed, { "HTTP 500": 1 });
+  const rows = await checkDataset(out);
+  assert.equal(rows.length, 7);
+  assert.ok(rows.every((r) => takeable.includes(r.id!)));
+  const s2 = await harvest("met", opts(out, { limit: 100, concurrency: 4 }));
+  assert.equal(s2.total, takeable.length);
+  assert.deepEqual((await checkDataset(out)).map((r) => r.id).sort(), [...takeable].sort());
+});
+
+test("MET: the run stops after too many failures in a row, keeping what it has", async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), "harvest-met-down-"));
+  for (const id of ["436535", "437133"]) srv.fault(`/met/api/objects/${id}`, { kind: "status", status: 503 }, 4);
+  const { value: s } = await captureStderr(() => harvest("met", opts(out, { maxConsecutiveFailures: 2 })));
+  assert.match(s.aborted ?? "", /2 failures in a row .*HTTP 503/);
+  assert.equal(s.fetched, 0);
+  assert.deepEqual(await checkDataset(out), []);
+});

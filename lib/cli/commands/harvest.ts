@@ -34,6 +34,7 @@ export function register(program: Command): void {
     .option("--any-license", "also take records without an open licence (recorded as such in the manifest)", false)
     .option("--retry-rejected", "ask again about records an earlier run rejected for good", false)
     .option("--rate <perSecond>", "requests per second at most (default: met 5, rijksmuseum 4, wikiart 1.5)", num("rate", 0.01, 100))
+    .option("--concurrency <n>", "records in flight at once (1-16); overlaps latency, requests/s stay bounded by --rate", num("concurrency", 1, 16), 1)
     .option("--retries <n>", "retries per request on 429/5xx/network errors/timeouts (0-10)", num("retries", 0, 10), 5)
     .option("--backoff-ms <ms>", "first backoff delay in ms, doubled per retry with jitter (1-60000)", num("backoff-ms", 1, 60000), 1000)
     .option("--timeout <seconds>", "timeout of one request in seconds (0.1-600)", num("timeout", 0.1, 600), 30)
@@ -51,6 +52,7 @@ export function register(program: Command): void {
         limit: Math.floor(o.limit as number),
         labelBy,
         retryRejected: o.retryRejected as boolean,
+        concurrency: Math.floor(o.concurrency as number),
         anyLicense: o.anyLicense as boolean,
         http: {
           ...(o.rate !== undefined ? { requestsPerSecond: o.rate as number } : {}),
