@@ -31,27 +31,27 @@ export function reflectIndex(i: number, n: number): number {
 /** Filter a `height` x `width` plane with `kernel` along rows (axis 0) then columns (axis 1), reflect borders. */
 export function filterSeparable(plane: Float64Array, width: number, height: number, kernel: Float64Array): Float64Array {
   const r = (kernel.length - 1) >> 1;
+  const taps = kernel.length;
+  // axis 0 (vertical): whole rows at a time, rows reflected once per output row
   const tmp = new Float64Array(plane.length);
-  // axis 0 (vertical)
-  const rowIdx = new Int32Array(height + 2 * r);
-  for (let i = -r; i < height + r; i++) rowIdx[i + r] = reflectIndex(i, height);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let t = 0; t < kernel.length; t++) s += kernel[t]! * plane[rowIdx[y + t]! * width + x]!;
-      tmp[y * width + x] = s;
+    const o = y * width;
+    for (let t = 0; t < taps; t++) {
+      const kv = kernel[t]!;
+      const src = reflectIndex(y + t - r, height) * width;
+      for (let x = 0; x < width; x++) tmp[o + x]! += kv * plane[src + x]!;
     }
   }
-  // axis 1 (horizontal)
+  // axis 1 (horizontal): each row copied into a reflected, padded buffer
   const out = new Float64Array(plane.length);
-  const colIdx = new Int32Array(width + 2 * r);
-  for (let i = -r; i < width + r; i++) colIdx[i + r] = reflectIndex(i, width);
+  const row = new Float64Array(width + 2 * r);
   for (let y = 0; y < height; y++) {
-    const base = y * width;
+    const o = y * width;
+    for (let i = 0; i < width + 2 * r; i++) row[i] = tmp[o + reflectIndex(i - r, width)]!;
     for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let t = 0; t < kernel.length; t++) s += kernel[t]! * tmp[base + colIdx[x + t]!]!;
-      out[base + x] = s;
+      let acc = 0;
+      for (let t = 0; t < taps; t++) acc += kernel[t]! * row[x + t]!;
+      out[o + x] = acc;
     }
   }
   return out;
