@@ -145,3 +145,21 @@ test("WikiArt: --artists keeps the given public-domain artists only; --label-by 
   assert.deepEqual(rows.map((r) => r.artist), ["Ivan Aivazovsky", "Ivan Aivazovsky", "Claude Monet"]);
   assert.deepEqual(rows.map((r) => r.label), ["marina", "marina", "marina"]);
 });
+
+test("base URLs can come from environment variables (HERITAGE_WIKIART_URL, HERITAGE_RIJKSMUSEUM_URL)", async () => {
+  const saved = { w: process.env.HERITAGE_WIKIART_URL, r: process.env.HERITAGE_RIJKSMUSEUM_URL, k: process.env.RIJKSMUSEUM_API_KEY };
+  process.env.HERITAGE_WIKIART_URL = `${srv.url}/wikiart`;
+  process.env.HERITAGE_RIJKSMUSEUM_URL = `${srv.url}/rijks`;
+  process.env.RIJKSMUSEUM_API_KEY = KEY;
+  try {
+    const w = await harvest("wikiart", { outDir: mkdtempSync(path.join(os.tmpdir(), "harvest-env-w-")), limit: 2, progressBar: false, http: fast });
+    assert.equal(w.fetched, 2);
+    const r = await harvest("rijksmuseum", { outDir: mkdtempSync(path.join(os.tmpdir(), "harvest-env-r-")), limit: 2, progressBar: false, http: fast });
+    assert.equal(r.fetched, 2);
+  } finally {
+    for (const [k, v] of [["HERITAGE_WIKIART_URL", saved.w], ["HERITAGE_RIJKSMUSEUM_URL", saved.r], ["RIJKSMUSEUM_API_KEY", saved.k]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+});
