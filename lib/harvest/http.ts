@@ -46,7 +46,7 @@ export interface RetryInfo {
 }
 
 /** Why a request failed. `retryable` says whether another run may succeed. */
-export type HttpErrorKind = "status" | "timeout" | "network" | "too-large" | "content-type" | "parse" | "retry-after";
+export type HttpErrorKind = "status" | "timeout" | "network" | "too-large" | "content-type" | "parse" | "retry-after" | "url";
 
 /** A failed request. The message names the (redacted) URL and the problem. */
 export class HttpError extends Error {
@@ -198,6 +198,7 @@ export class PoliteClient {
     opts: { accept?: string; headers?: Record<string, string>; maxBytes?: number; expect?: "json" | "image" | "any" } = {},
   ): Promise<FetchedBytes> {
     const safe = this.redact(url);
+    checkUrl(url, safe);
     const maxBytes = opts.maxBytes ?? this.options.maxBytes;
     for (let attempt = 0; ; attempt++) {
       await this.acquire();
@@ -308,6 +309,7 @@ export class PoliteClient {
    */
   async *streamText(url: string): AsyncGenerator<string> {
     const safe = this.redact(url);
+    checkUrl(url, safe);
     let res: Response | null = null;
     let controller: AbortController | null = null;
     let timer: NodeJS.Timeout | undefined;
@@ -381,6 +383,17 @@ export class PoliteClient {
     }
     return new RetryableFailure(`network error ${when} to ${safe}: ${this.redact(errorText(err))}`, "network");
   }
+}
+
+/** Only absolute http(s) URLs are fetched (a remote record could name file:, data: or a relative path). */
+function checkUrl(url: string, safe: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new HttpError(`not an absolute URL: ${JSON.stringify(safe)}`, "url", safe);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new HttpError(`refusing to fetch ${safe}: only http and https URLs are fetched`, "url", safe);
 }
 
 function withAttempts(err: HttpError, attempts: number): HttpError {

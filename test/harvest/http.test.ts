@@ -185,3 +185,10 @@ test("streamText's idle timeout counts only network waits, not a slow consumer",
   }
   assert.equal(text.trim().split("\n").length, 51);
 });
+
+test("only absolute http(s) URLs are fetched", async () => {
+  const { c } = client();
+  await assert.rejects(c.getImage("file:///etc/passwd"), (err: HttpError) => err.kind === "url" && /only http and https/.test(err.message));
+  await assert.rejects(c.getImage("/images/relative.jpg"), (err: HttpError) => err.kind === "url" && /not an absolute URL/.test(err.message));
+  assert.equal(c.stats.requests, 0);
+});
