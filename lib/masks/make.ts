@@ -16,8 +16,9 @@ export type MaskType = (typeof MASK_TYPES)[number];
  * What mask to make. Hole fractions produced (area, at any size):
  * - center: exactly `fraction` (default 0.25), to the pixel;
  * - blocks: `fraction` (default 0.25) within ~1 %;
- * - thick / medium / thin: NTIRE 2022 / LaMa distributions, `fraction` ignored; means 0.26 / 0.22 / 0.26
- *   with a wide spread (5-95 %: 0.04-0.48 / 0.025-0.38 / 0.075-0.45);
+ * - thick / medium / thin: NTIRE 2022 / LaMa distributions; means 0.26 / 0.22 / 0.26 with a wide spread
+ *   (5-95 %: 0.04-0.48 / 0.025-0.38 / 0.075-0.45). With `fraction`, only masks within +-`fractionTolerance`
+ *   of it are kept (rejection sampling; e.g. thin 0.1 or thick 0.4 work, anything outside the spread fails);
  * - cracks / scratches / lost-patches: `fraction` (defaults 0.05 / 0.03 / 0.15), overshoot at most one element
  *   (measured means 0.054 / 0.034 / 0.164);
  * - file: whatever the image holds (`file` required; white = missing).
@@ -28,6 +29,8 @@ export interface MaskSpec {
   fraction?: number;
   /** Mask image for type "file". */
   file?: string;
+  /** For thick / medium / thin with `fraction`: accepted distance from it. Default 0.025. */
+  fractionTolerance?: number;
 }
 
 /** The default hole fraction of a type, or null where the type decides it (strokes, file). */
@@ -55,6 +58,10 @@ export function generateMask(spec: MaskSpec, size: MaskSize, rng: Rng): Mask {
     case "thick":
     case "medium":
     case "thin":
+      if (spec.fraction !== undefined) {
+        const tol = spec.fractionTolerance ?? 0.025;
+        return strokeMask(size, { width: spec.type, rng, fractionRange: [spec.fraction - tol, spec.fraction + tol] });
+      }
       return strokeMask(size, { width: spec.type, rng });
     case "cracks":
     case "scratches":

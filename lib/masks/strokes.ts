@@ -62,6 +62,11 @@ export interface StrokeMaskOptions {
   rng: Rng;
   /** Largest accepted hole fraction; masks above it are redrawn (LaMa's max_tamper_area). Default 0.5. */
   maxFraction?: number;
+  /**
+   * Accept only masks whose hole fraction lies in [lo, hi] (rejection sampling, so the shapes keep
+   * the family's look), e.g. [0.2, 0.3] to compare families at equal area. Default: LaMa's (0, maxFraction].
+   */
+  fractionRange?: readonly [number, number];
 }
 
 /** Integer in [lo, hi] inclusive, like numpy's randint(lo, hi + 1). */
@@ -112,14 +117,19 @@ export function strokeMask(size: MaskSize, opts: StrokeMaskOptions): Mask {
   const { width, height } = resolveSize(size);
   const scale = Math.min(width, height) / 256;
   const maxFraction = opts.maxFraction ?? 0.5;
+  const [lo, hi] = opts.fractionRange ?? [0, maxFraction];
+  if (!(hi >= lo && hi > 0)) throw new Error(`strokeMask: fractionRange must be [lo, hi] with hi >= lo and hi > 0, got [${lo}, ${hi}]`);
+  const attempts = opts.fractionRange ? 2000 : 100;
   const rng = opts.rng;
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < attempts; attempt++) {
     const m = emptyMask(size);
     const useBox = preset.box !== undefined && rng.next() < preset.boxProba / (1 + preset.boxProba);
     if (useBox) drawBoxes(m, preset.box!, scale, rng);
     else drawIrregular(m, preset.irregular, scale, rng);
     const f = maskFraction(m);
-    if (f > 0 && f <= maxFraction) return m;
+    if (f > 0 && f <= maxFraction && f >= lo && f <= hi) return m;
   }
-  throw new Error(`strokeMask: no ${opts.width} mask with hole fraction in (0, ${maxFraction}] after 100 draws`);
+  throw new Error(
+    `strokeMask: no ${opts.width} mask with hole fraction in [${lo}, ${Math.min(hi, maxFraction)}] after ${attempts} draws; widen the range`,
+  );
 }

@@ -92,6 +92,19 @@ test("strokeMask: NTIRE 2022 / LaMa families, area in (0, 0.5], documented means
   assert.deepEqual(a.data, b.data);
 });
 
+test("stroke masks at a requested area: fractionRange / MaskSpec.fraction keep the family, hit the band", () => {
+  const rng = createRng(8);
+  for (const type of ["thick", "medium", "thin"] as const) {
+    for (let i = 0; i < 10; i++) {
+      const f = maskFraction(generateMask({ type, fraction: 0.2 }, 96, rng));
+      assert.ok(Math.abs(f - 0.2) <= 0.025 + 1e-12, `${type}: ${f}`);
+    }
+  }
+  const m = strokeMask(64, { width: "thin", rng, fractionRange: [0.1, 0.12] });
+  assert.ok(maskFraction(m) >= 0.1 && maskFraction(m) <= 0.12);
+  assert.throws(() => strokeMask(64, { width: "thin", rng, fractionRange: [0.9, 0.95] }), /after 2000 draws; widen the range/);
+});
+
 test("damageMask: reaches the target fraction; cracks and scratches are thin, patches are solid", () => {
   for (const kind of ["cracks", "scratches", "lost-patches"] as const) {
     for (const fraction of [0.03, 0.1]) {
