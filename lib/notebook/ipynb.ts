@@ -75,6 +75,7 @@ export function parseNotebook(text: string, file = "<notebook>"): Notebook {
   for (const [i, c] of nb.cells.entries()) {
     if (!["code", "markdown", "raw"].includes(c.cell_type)) throw new Error(`${file}: cell ${i} has unknown cell_type "${c.cell_type}"`);
     c.metadata ??= {};
+    if (nb.nbformat_minor >= 5 && !c.id) c.id = newCellId(c.cell_type);
     if (c.cell_type === "code") {
       c.outputs ??= [];
       c.execution_count ??= null;

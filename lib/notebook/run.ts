@@ -22,6 +22,11 @@ export interface RunNotebooksOptions {
    * A parameter no notebook declares is an error (a typo would otherwise be silently ignored).
    */
   params?: Record<string, unknown>;
+  /**
+   * Values applied only to notebooks that declare them, never an error, and overridden by
+   * `params` (the CLI passes `runDir`, the run's results folder, this way).
+   */
+  defaults?: Record<string, unknown>;
   /** Folder for the executed copies (same file names) and `run.json`. Created if missing. */
   outDir: string;
   /** Copy cell output to stderr while it runs. Default true. */
@@ -261,7 +266,7 @@ export async function runNotebooks(opts: RunNotebooksOptions): Promise<RunNotebo
     const output = path.join(opts.outDir, path.basename(file));
     info(`notebook ${path.basename(file)}: running`);
     const r = await runNotebook(file, output, {
-      params,
+      params: { ...(opts.defaults ?? {}), ...params },
       echo: opts.echo ?? true,
       timeoutS: opts.timeoutS ?? 0,
       ...(opts.env ? { env: opts.env } : {}),
@@ -275,7 +280,7 @@ export async function runNotebooks(opts: RunNotebooksOptions): Promise<RunNotebo
     }
   }
   const summary: RunNotebooksResult = { ok: !failed, outDir: opts.outDir, results };
-  await writeJsonAtomic(path.join(opts.outDir, "run.json"), { ...summary, params, finished: new Date().toISOString() });
+  await writeJsonAtomic(path.join(opts.outDir, "run.json"), { ...summary, params, defaults: opts.defaults ?? {}, finished: new Date().toISOString() });
   return summary;
 }
 
