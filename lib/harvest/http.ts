@@ -304,75 +304,125 @@ export class PoliteClient {
   }
 
   /**
-   * Stream a large text body (the MET's CSV) chunk by chunk. Retries only until the first byte; an
-   * idle gap longer than `timeoutMs` between chunks aborts the stream with an error naming the URL.
+   * Stream a large text body (the MET's 230 MB CSV) chunk by chunk. Connecting is retried like any
+   * request; when the body breaks mid-way, the stream reconnects (up to `maxRetries` times) with
+   * `Range: bytes=<offset>-` and `If-Range: <etag>` and carries on where it stopped, so the
+   * consumer sees one continuous text. A server without range support answers 200: the bytes
+   * already read are skipped (unless its ETag changed, which is an error). An idle gap longer than
+   * `timeoutMs` while waiting for data counts as a break; time the consumer spends does not.
    */
   async *streamText(url: string): AsyncGenerator<string> {
     const safe = this.redact(url);
     checkUrl(url, safe);
-    let res: Response | null = null;
-    let controller: AbortController | null = null;
-    let timer: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => controller?.abort(new Error(`no data from ${safe} for ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
-    };
+    const decoder = new TextDecoder();
+    let offset = 0;
+    let total: number | null = null;
+    let etag: string | null = null;
+    for (let reconnects = 0; ; reconnects++) {
+      const headers: Record<string, string> = {};
+      if (offset > 0) {
+        headers.range = `bytes=${offset}-`;
+        if (etag) headers["if-range"] = etag;
+      }
+      const { res, controller } = await this.openStream(url, safe, headers);
+      let skip = 0;
+      if (offset === 0) {
+        etag = res.headers.get("etag");
+        const len = Number(res.headers.get("content-length") ?? NaN);
+        total = Number.isFinite(len) ? len : null;
+        const contentType = (res.headers.get("content-type") ?? "").toLowerCase();
+        if (contentType.includes("html")) {
+          controller.abort();
+          throw new HttpError(`expected CSV from ${safe} but got an HTML page (${contentType})`, "content-type", safe, res.status);
+        }
+      } else if (res.status === 206) {
+        const m = /^bytes (\d+)-\d+\/(\d+|\*)/.exec(res.headers.get("content-range") ?? "");
+        if (!m || Number(m[1]) !== offset) {
+          controller.abort();
+          throw new HttpError(`${safe} resumed at the wrong place (asked for byte ${offset}, got "${res.headers.get("content-range")}")`, "network", safe, 206);
+        }
+      } else {
+        const tag = res.headers.get("etag");
+        if (etag && tag && tag !== etag) {
+          controller.abort();
+          throw new HttpError(`${safe} changed while it was being read (ETag ${etag} -> ${tag}); run again to start over`, "network", safe, res.status);
+        }
+        skip = offset; // no range support: read past what we already have
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const reader = res.body?.getReader();
+      let broke: unknown = null;
+      try {
+        while (reader) {
+          timer = setTimeout(() => controller.abort(new Error(`no data for ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+          const { done, value } = await reader.read();
+          clearTimeout(timer);
+          if (done) break;
+          let chunk = value;
+          if (skip > 0) {
+            if (chunk.byteLength <= skip) {
+              skip -= chunk.byteLength;
+              continue;
+            }
+            chunk = chunk.subarray(skip);
+            skip = 0;
+          }
+          offset += chunk.byteLength;
+          this.stats.bytes += chunk.byteLength;
+          yield decoder.decode(chunk, { stream: true });
+        }
+        if (total !== null && offset < total) broke = new Error(`the body ended after ${offset} of ${total} bytes`);
+      } catch (err) {
+        broke = err;
+      } finally {
+        clearTimeout(timer);
+        await reader?.cancel().catch(() => undefined);
+      }
+      if (broke === null) {
+        const rest = decoder.decode();
+        if (rest) yield rest;
+        return;
+      }
+      const reason = `stream from ${safe} broke after ${offset} bytes: ${this.redact(errorText(broke))}`;
+      if (reconnects >= this.options.maxRetries) {
+        throw new HttpError(`${reason} (gave up after ${reconnects} reconnects)`, "network", safe, res.status, reconnects + 1);
+      }
+      const delay = backoffDelay(reconnects, this.options.backoffBaseMs, this.options.backoffMaxMs, this.rng);
+      this.stats.retries++;
+      this.options.onRetry?.({ url: safe, attempt: reconnects + 1, delayMs: delay, reason: `${reason}; resuming at byte ${offset}` });
+      await this.options.sleep(delay);
+    }
+  }
+
+  /** Open a streaming GET (retrying until a 2xx arrives), with an AbortController that also aborts the body. */
+  private async openStream(url: string, safe: string, extra: Record<string, string>): Promise<{ res: Response; controller: AbortController }> {
     for (let attempt = 0; ; attempt++) {
       await this.acquire();
       this.stats.requests++;
-      controller = new AbortController();
-      arm();
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new Error(`no response in ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+      let fail: RetryableFailure;
       try {
-        res = await fetch(url, { signal: controller.signal, headers: { "user-agent": this.options.userAgent, accept: "text/csv,*/*" } });
-        if (res.ok) break;
+        const res = await fetch(url, {
+          signal: controller.signal,
+          headers: { "user-agent": this.options.userAgent, accept: "text/csv,*/*", ...extra },
+        });
+        clearTimeout(timer);
+        if (res.ok) return { res, controller };
         const reason = `HTTP ${res.status} ${res.statusText} from ${safe}`;
         await res.body?.cancel().catch(() => undefined);
         if (!isRetryableStatus(res.status)) throw new HttpError(reason, "status", safe, res.status, attempt + 1);
-        if (attempt >= this.options.maxRetries) throw new HttpError(`${reason} (gave up after ${attempt + 1} attempts)`, "status", safe, res.status, attempt + 1);
-        clearTimeout(timer);
-        const delay = parseRetryAfter(res.headers.get("retry-after")) ?? backoffDelay(attempt, this.options.backoffBaseMs, this.options.backoffMaxMs, this.rng);
-        this.stats.retries++;
-        this.options.onRetry?.({ url: safe, attempt: attempt + 1, delayMs: delay, reason });
-        await this.options.sleep(Math.min(delay, this.options.maxRetryAfterMs));
+        fail = new RetryableFailure(reason, "status", res.status, parseRetryAfter(res.headers.get("retry-after")));
       } catch (err) {
         clearTimeout(timer);
         if (err instanceof HttpError) throw err;
-        const fail = this.networkFailure(err, safe, "connecting");
-        if (attempt >= this.options.maxRetries) throw new HttpError(`${fail.reason} (gave up after ${attempt + 1} attempts)`, fail.kind, safe, undefined, attempt + 1);
-        const delay = backoffDelay(attempt, this.options.backoffBaseMs, this.options.backoffMaxMs, this.rng);
-        this.stats.retries++;
-        this.options.onRetry?.({ url: safe, attempt: attempt + 1, delayMs: delay, reason: fail.reason });
-        await this.options.sleep(delay);
+        fail = this.networkFailure(err, safe, "connecting");
       }
-    }
-    const contentType = (res.headers.get("content-type") ?? "").toLowerCase();
-    if (contentType.includes("html")) {
-      clearTimeout(timer);
-      await res.body?.cancel().catch(() => undefined);
-      throw new HttpError(`expected CSV from ${safe} but got an HTML page (${contentType})`, "content-type", safe, res.status);
-    }
-    clearTimeout(timer);
-    const decoder = new TextDecoder();
-    let total = 0;
-    const reader = res.body?.getReader();
-    try {
-      // the idle timer runs only while waiting for the network, not while the consumer works
-      while (reader) {
-        arm();
-        const { done, value } = await reader.read();
-        clearTimeout(timer);
-        if (done) break;
-        total += value.byteLength;
-        this.stats.bytes += value.byteLength;
-        yield decoder.decode(value, { stream: true });
-      }
-      const rest = decoder.decode();
-      if (rest) yield rest;
-    } catch (err) {
-      throw new HttpError(`stream from ${safe} broke after ${total} bytes: ${this.redact(errorText(err))}`, "network", safe, res.status);
-    } finally {
-      clearTimeout(timer);
-      await reader?.cancel().catch(() => undefined);
+      if (attempt >= this.options.maxRetries) throw new HttpError(`${fail.reason} (gave up after ${attempt + 1} attempts)`, fail.kind, safe, fail.status, attempt + 1);
+      const delay = Math.min(fail.retryAfterMs ?? backoffDelay(attempt, this.options.backoffBaseMs, this.options.backoffMaxMs, this.rng), this.options.maxRetryAfterMs);
+      this.stats.retries++;
+      this.options.onRetry?.({ url: safe, attempt: attempt + 1, delayMs: delay, reason: fail.reason });
+      await this.options.sleep(delay);
     }
   }
 

@@ -11,7 +11,7 @@
  *   /rijks/api/{lang}/collection/{number}    Rijksmuseum detail
  *   /wikiart/{lang}/App/Artist/AlphabetJson, /Painting/PaintingsByArtist, /Painting/ImageJson/{id}
  *   /images/...                              JPEG bytes
- *   /t/json, /t/bytes?n=N[&chunked=1], /t/text?n=N   generic routes for the HTTP client tests
+ *   /t/json, /t/bytes?n=N[&chunked=1], /t/text?n=N, /t/static.csv (Range), /t/norange.csv   generic routes
  *
  * This module has no side effects on import (node --test also loads it as a file of its own).
  */
@@ -44,6 +44,8 @@ export interface FixtureServer {
   onRequest?: (pathname: string) => void;
   /** Image requests whose response is held forever (for kill tests). */
   holdImages: boolean;
+  /** Range requests seen: "pathname range if-range=etag". */
+  ranges: string[];
   close(): Promise<void>;
 }
 
@@ -57,6 +59,10 @@ function loadJson(rel: string): unknown {
 }
 
 const imageCache = new Map<string, Buffer>();
+
+function etagOf(body: Buffer): string {
+  return `"${createHash("sha1").update(body).digest("hex").slice(0, 16)}"`;
+}
 
 /** A small JPEG whose colour depends on `key` (deterministic). */
 export async function fixtureJpeg(key: string, width = 48, height = 36): Promise<Buffer> {
@@ -82,6 +88,15 @@ export async function startFixtureServer(opts: { rijksKey?: string } = {}): Prom
   const wikiByArtist = loadJson("wikiart/paintings_by_artist.json") as Record<string, unknown[]>;
   const wikiDetails = loadJson("wikiart/image_json.json") as Record<string, unknown>;
 
+  const staticCsv = Buffer.from("n,text\n" + Array.from({ length: 600 }, (_, i) => `${i},"row ${i}, with a comma and é"`).join("\n") + "\n");
+  /** Bodies served byte-exact (and truncated by the "truncate" fault); `ranges`: honours Range requests. */
+  const staticBody = async (p: string): Promise<{ body: Buffer; type: string; ranges: boolean } | null> => {
+    if (p.startsWith("/images/") && !p.includes("!")) return { body: await fixtureJpeg(p), type: "image/jpeg", ranges: false };
+    if (p === "/met/MetObjects.csv") return { body: metCsv, type: "text/csv", ranges: true };
+    if (p === "/t/static.csv") return { body: staticCsv, type: "text/csv", ranges: true };
+    if (p === "/t/norange.csv") return { body: staticCsv, type: "text/csv", ranges: false };
+    return null;
+  };
   const faults = new Map<string, Fault[]>();
   const sockets = new Set<Socket>();
   let base = "";
@@ -99,6 +114,7 @@ export async function startFixtureServer(opts: { rijksKey?: string } = {}): Prom
     hits: new Map(),
     log: [],
     holdImages: false,
+    ranges: [],
     fault(pathname, fault, times = 1) {
       const list = faults.get(pathname) ?? [];
       for (let i = 0; i < times; i++) list.push(fault);
@@ -136,10 +152,21 @@ export async function startFixtureServer(opts: { rijksKey?: string } = {}): Prom
       res.end();
       return;
     }
-    // ---- MET
-    if (p === "/met/MetObjects.csv") {
-      res.writeHead(200, { "content-type": "text/csv", "content-length": metCsv.length });
-      res.end(metCsv);
+    // ---- static bodies (the MET table, test CSVs), with Range support where the real host has it
+    if (p === "/met/MetObjects.csv" || p === "/t/static.csv" || p === "/t/norange.csv") {
+      const st = (await staticBody(p))!;
+      const etag = etagOf(st.body);
+      const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ""));
+      if (range) server.ranges.push(`${p} ${req.headers.range} if-range=${req.headers["if-range"] ?? ""}`);
+      if (st.ranges && range && (!req.headers["if-range"] || req.headers["if-range"] === etag)) {
+        const from = Number(range[1]);
+        const part = st.body.subarray(from);
+        res.writeHead(206, { "content-type": st.type, etag, "content-length": part.length, "content-range": `bytes ${from}-${st.body.length - 1}/${st.body.length}` });
+        res.end(part);
+        return;
+      }
+      res.writeHead(200, { "content-type": st.type, etag, "content-length": st.body.length });
+      res.end(st.body);
       return;
     }
     if ((m = p.match(/^\/met\/api\/objects\/(\d+)$/))) {
@@ -209,12 +236,9 @@ export async function startFixtureServer(opts: { rijksKey?: string } = {}): Prom
         return;
       }
       case "truncate": {
-        const [full, type] = pathname.startsWith("/images/")
-          ? [await fixtureJpeg(pathname), "image/jpeg"]
-          : pathname === "/met/MetObjects.csv"
-            ? [metCsv, "text/csv"]
-            : [Buffer.from(JSON.stringify({ truncated: true, pad: "x".repeat(200) })), "application/json"];
-        res.writeHead(200, { "content-type": type, "content-length": full.length });
+        const st = await staticBody(pathname);
+        const [full, type] = st ? [st.body, st.type] : [Buffer.from(JSON.stringify({ truncated: true, pad: "x".repeat(200) })), "application/json"];
+        res.writeHead(200, { "content-type": type, "content-length": full.length, ...(st?.ranges ? { etag: etagOf(full) } : {}) });
         res.write(full.subarray(0, Math.floor(full.length / 2)));
         setTimeout(() => socket.destroy(), 20);
         return;

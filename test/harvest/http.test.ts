@@ -192,3 +192,31 @@ test("only absolute http(s) URLs are fetched", async () => {
   await assert.rejects(c.getImage("/images/relative.jpg"), (err: HttpError) => err.kind === "url" && /not an absolute URL/.test(err.message));
   assert.equal(c.stats.requests, 0);
 });
+
+async function readAll(c: PoliteClient, url: string): Promise<string> {
+  let text = "";
+  for await (const chunk of c.streamText(url)) text += chunk;
+  return text;
+}
+
+test("streamText resumes a broken body with Range, or skips what it has when the server ignores Range", async () => {
+  const { c: ref } = client();
+  const whole = await readAll(ref, `${srv.url}/t/static.csv`);
+  assert.equal(whole.split("\n").length, 602);
+  assert.ok(whole.includes("é"));
+
+  srv.ranges.length = 0;
+  srv.fault("/t/static.csv", { kind: "truncate" });
+  const { c } = client();
+  assert.equal(await readAll(c, `${srv.url}/t/static.csv`), whole);
+  assert.equal(srv.ranges.length, 1);
+  assert.match(srv.ranges[0]!, /bytes=\d+- if-range="/);
+
+  srv.fault("/t/norange.csv", { kind: "truncate" });
+  const { c: c2 } = client();
+  assert.equal(await readAll(c2, `${srv.url}/t/norange.csv`), whole, "a 200 answer to a Range request: the bytes already read are skipped");
+
+  srv.fault("/t/static.csv", { kind: "truncate" }, 10);
+  const { c: c3 } = client({ maxRetries: 2 });
+  await assert.rejects(readAll(c3, `${srv.url}/t/static.csv`), (err: HttpError) => /gave up after 2 reconnects/.test(err.message));
+});

@@ -120,13 +120,15 @@ test("MET: a deleted image is fetched again and a lost manifest is rebuilt from 
   assert.equal((await checkDataset(out)).length, 4);
 });
 
-test("MET: a table download that breaks mid-way is reopened and the rows already read are skipped", async () => {
+test("MET: a table download that breaks mid-way resumes with a Range request where it stopped", async () => {
   const out = mkdtempSync(path.join(os.tmpdir(), "harvest-met-stream-"));
   srv.fault("/met/MetObjects.csv", { kind: "truncate" });
   const before = srv.hits.get("/met/MetObjects.csv") ?? 0;
+  srv.ranges.length = 0;
   const { value: s, stderr } = await captureStderr(() => harvest("met", opts(out)));
   assert.equal(srv.hits.get("/met/MetObjects.csv")! - before, 2, "opened twice");
-  assert.match(stderr, /reopening the table and skipping the \d+ rows already read/);
+  assert.match(srv.ranges[0] ?? "", /^\/met\/MetObjects\.csv bytes=\d+- if-range="[0-9a-f]+"$/);
+  assert.match(stderr, /resuming at byte \d+/);
   assert.equal(s.aborted, undefined);
   assert.deepEqual((await checkDataset(out)).map((r) => r.id), takeable);
 });
