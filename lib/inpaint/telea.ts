@@ -15,7 +15,7 @@
  * so passing the ground truth with a mask cannot leak it into the baseline.
  */
 import type { ImageArray, Mask } from "../data/image.js";
-import { arrivalTime, BAND, INSIDE, KNOWN, setupFmm, type StableQueue } from "./fmm.js";
+import { arrivalTime, BAND, INSIDE, KNOWN, setupFmm, type StableQueue } from "./classic-fmm.js";
 
 export interface ClassicInpaintOptions {
   /** Neighbourhood radius in pixels considered around each filled pixel (OpenCV's inpaintRadius). Range 1-100, default 5. */
