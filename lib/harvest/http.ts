@@ -296,7 +296,9 @@ export class PoliteClient {
       if (err instanceof HttpError) throw err;
       throw this.networkFailure(err, safe, `reading the body after ${total} bytes`);
     }
-    if (Number.isFinite(declared) && total !== declared) {
+    // Content-Length counts encoded bytes; fetch hands us decoded ones, so compare only unencoded bodies
+    const encoding = (res.headers.get("content-encoding") ?? "identity").toLowerCase();
+    if (Number.isFinite(declared) && encoding === "identity" && total !== declared) {
       throw new RetryableFailure(`${safe} ended after ${total} of ${declared} bytes (truncated)`, "network");
     }
     this.stats.bytes += total;
@@ -326,10 +328,11 @@ export class PoliteClient {
       }
       const { res, controller } = await this.openStream(url, safe, headers);
       let skip = 0;
+      const encoded = (res.headers.get("content-encoding") ?? "identity").toLowerCase() !== "identity";
       if (offset === 0) {
         etag = res.headers.get("etag");
         const len = Number(res.headers.get("content-length") ?? NaN);
-        total = Number.isFinite(len) ? len : null;
+        total = Number.isFinite(len) && !encoded ? len : null;
         const contentType = (res.headers.get("content-type") ?? "").toLowerCase();
         if (contentType.includes("html")) {
           controller.abort();
@@ -384,6 +387,7 @@ export class PoliteClient {
         return;
       }
       const reason = `stream from ${safe} broke after ${offset} bytes: ${this.redact(errorText(broke))}`;
+      if (encoded) throw new HttpError(`${reason} (a compressed body cannot be resumed by byte range)`, "network", safe, res.status, reconnects + 1);
       if (reconnects >= this.options.maxRetries) {
         throw new HttpError(`${reason} (gave up after ${reconnects} reconnects)`, "network", safe, res.status, reconnects + 1);
       }
@@ -405,7 +409,8 @@ export class PoliteClient {
       try {
         const res = await fetch(url, {
           signal: controller.signal,
-          headers: { "user-agent": this.options.userAgent, accept: "text/csv,*/*", ...extra },
+          // identity: byte offsets must mean the same thing in Range requests and in what we read
+          headers: { "user-agent": this.options.userAgent, accept: "text/csv,*/*", "accept-encoding": "identity", ...extra },
         });
         clearTimeout(timer);
         if (res.ok) return { res, controller };

@@ -20,6 +20,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import sharp from "sharp";
 import { projectRoot } from "../../lib/util/paths.js";
 
@@ -142,6 +143,12 @@ export async function startFixtureServer(opts: { rijksKey?: string } = {}): Prom
         res.writeHead(200, { "content-type": "application/octet-stream", "content-length": n });
         res.end(body);
       }
+      return;
+    }
+    if (p === "/t/gzip") {
+      const body = gzipSync(Buffer.from(JSON.stringify({ ok: true, pad: "z".repeat(5000) })));
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": body.length });
+      res.end(body);
       return;
     }
     if (p === "/t/text") {

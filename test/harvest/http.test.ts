@@ -220,3 +220,10 @@ test("streamText resumes a broken body with Range, or skips what it has when the
   const { c: c3 } = client({ maxRetries: 2 });
   await assert.rejects(readAll(c3, `${srv.url}/t/static.csv`), (err: HttpError) => /gave up after 2 reconnects/.test(err.message));
 });
+
+test("a gzip-encoded body is not mistaken for a truncated one (Content-Length counts encoded bytes)", async () => {
+  const { c } = client();
+  const got = await c.getJson<{ ok: boolean; pad: string }>(`${srv.url}/t/gzip`);
+  assert.equal(got.pad.length, 5000);
+  assert.equal(c.stats.retries, 0);
+});
