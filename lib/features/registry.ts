@@ -3,13 +3,14 @@
  *
  * CNNs: "vgg16", "vgg19", "resnet50" (Keras ImageNet weights; unavailable offline until the
  * weight file is in place), "mobilenet_v2-nsfwjs" and "inception_v3-nsfwjs" (weights shipped in
- * the nsfwjs npm package: always available). Keypoint bag-of-visual-words extractors are added
- * below, in the marked place.
+ * the nsfwjs npm package: always available), and the keypoint bag-of-visual-words extractors
+ * "sift-bovw" and "surf-bovw" (fitted on the images first; see ./keypoints/index.ts).
  */
 import type { FeatureExtractor } from "./extractor.js";
 import { createKerasCnn, type KerasCnnId, type KerasCnnOptions } from "./cnn/keras-extractor.js";
 import { createNsfwjsTrunk, type NsfwjsNet, type NsfwjsOptions } from "./cnn/nsfwjs-trunk.js";
 import { KERAS_WEIGHTS, missingWeightsMessage, weightsPresent } from "./cnn/weights.js";
+import { createSiftBovw, createSurfBovw, type KeypointBovwOptions } from "./keypoints/index.js";
 
 export interface ExtractorInfo {
   id: string;
@@ -56,11 +57,17 @@ for (const [id, net, description] of NSFWJS) {
   });
 }
 
-// ---- keypoint bag-of-visual-words extractors (owned by the keypoints helper) ----
-// Once lib/features/keypoints/index.ts exports createSiftBovw/createSurfBovw, register
-// "sift-bovw" and "surf-bovw" here, e.g.
-//   import { createSiftBovw, createSurfBovw } from "./keypoints/index.js";
-//   registerExtractor("sift-bovw", { description: "...", unavailable: () => null, create: (o) => createSiftBovw(o) });
+// ---- keypoint bag-of-visual-words extractors (lib/features/keypoints, owned by the keypoints helper) ----
+registerExtractor("sift-bovw", {
+  description: "SIFT (128-d) bag of visual words; the vocabulary is fitted on the images (fit)",
+  unavailable: () => null,
+  create: async (opts) => createSiftBovw(opts as KeypointBovwOptions),
+});
+registerExtractor("surf-bovw", {
+  description: "SURF (64-d) bag of visual words; the vocabulary is fitted on the images (fit)",
+  unavailable: () => null,
+  create: async (opts) => createSurfBovw(opts as KeypointBovwOptions),
+});
 // ---- end of keypoint extractors ----
 
 /** The id of the extractor that works everywhere (weights in an npm package): the embedded default. */
