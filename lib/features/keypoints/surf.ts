@@ -20,7 +20,7 @@
  * to whole pixels, which keeps small keypoints stable under rotation. (OpenCV instead resamples a
  * rotated window; the paper's own implementation rounds.)
  */
-import { boxSumF, integralImage, type IntegralImage } from "./integral-image.js";
+import { boxSumF, integralAt, integralImage, type IntegralImage } from "./integral-image.js";
 import type { GrayImage, Keypoint, KeypointFeatures } from "./types.js";
 
 export interface SurfOptions {
@@ -94,6 +94,35 @@ const DXY = [
   [5, 5, 8, 8, 1],
 ] as const;
 
+/** Boxes as integral-image offsets [p0, p1, p2, p3] (top-left, top-right, bottom-left, bottom-right) and weights. */
+interface FlatPattern {
+  offsets: Int32Array;
+  weights: Float64Array;
+}
+
+function flatPattern(boxes: Box[], stride: number): FlatPattern {
+  const offsets = new Int32Array(boxes.length * 4);
+  const weights = new Float64Array(boxes.length);
+  boxes.forEach((b, k) => {
+    offsets[4 * k] = b.y1 * stride + b.x1;
+    offsets[4 * k + 1] = b.y1 * stride + b.x2;
+    offsets[4 * k + 2] = b.y2 * stride + b.x1;
+    offsets[4 * k + 3] = b.y2 * stride + b.x2;
+    weights[k] = b.w;
+  });
+  return { offsets, weights };
+}
+
+function applyPattern(S: Float64Array, p: FlatPattern, n: number, base: number): number {
+  const o = p.offsets;
+  let s = 0;
+  for (let k = 0; k < n; k++) {
+    const q = 4 * k;
+    s += (S[base + o[q]!]! - S[base + o[q + 1]!]! - S[base + o[q + 2]!]! + S[base + o[q + 3]!]!) * p.weights[k]!;
+  }
+  return s;
+}
+
 interface Layer {
   size: number;
   det: Float32Array;
@@ -149,21 +178,17 @@ export function detectSurf(ii: IntegralImage, o: Required<SurfOptions>): Keypoin
       const samplesI = 1 + Math.floor((H - size) / step);
       const samplesJ = 1 + Math.floor((W - size) / step);
       const margin = Math.floor(size / 2 / step);
-      const pattern = (boxes: Box[], base: number): number => {
-        let s = 0;
-        for (const b of boxes) {
-          s += (S[base + b.y2 * stride + b.x2]! - S[base + b.y1 * stride + b.x2]! - S[base + b.y2 * stride + b.x1]! + S[base + b.y1 * stride + b.x1]!) * b.w;
-        }
-        return s;
-      };
+      const px = flatPattern(dx, stride);
+      const py = flatPattern(dy, stride);
+      const pxy = flatPattern(dxy, stride);
       for (let i = 0; i < samplesI; i++) {
         const rowBase = i * step * stride;
         const outRow = (i + margin) * cols + margin;
         for (let j = 0; j < samplesJ; j++) {
           const base = rowBase + j * step;
-          const vx = pattern(dx, base);
-          const vy = pattern(dy, base);
-          const vxy = pattern(dxy, base);
+          const vx = applyPattern(S, px, 3, base);
+          const vy = applyPattern(S, py, 3, base);
+          const vxy = applyPattern(S, pxy, 4, base);
           det[outRow + j] = vx * vy - 0.81 * vxy * vxy;
           trace[outRow + j] = vx + vy;
         }
@@ -205,13 +230,11 @@ export function detectSurf(ii: IntegralImage, o: Required<SurfOptions>): Keypoin
 }
 
 function isMax(v: number, p: number, cols: number, below: Float32Array, cur: Float32Array, above: Float32Array): boolean {
-  for (const img of [below, cur, above]) {
-    for (let dy = -cols; dy <= cols; dy += cols) {
-      for (let dx = -1; dx <= 1; dx++) {
-        const q = p + dy + dx;
-        if (img === cur && q === p) continue;
-        if (!(v > img[q]!)) return false;
-      }
+  for (let dy = -cols; dy <= cols; dy += cols) {
+    for (let dx = -1; dx <= 1; dx++) {
+      const q = p + dy + dx;
+      if (!(v > below[q]!) || !(v > above[q]!)) return false;
+      if (q !== p && !(v > cur[q]!)) return false;
     }
   }
   return true;
@@ -244,16 +267,27 @@ function interpolate(p: number, cols: number, b: Float32Array, c: Float32Array, 
   return ok ? [x0, x1, x2] : null;
 }
 
-/** Haar responses (x: right minus left, y: bottom minus top) of side `L` centred at pixel-centre (x, y). */
-function haar(ii: IntegralImage, x: number, y: number, L: number): [number, number] {
+/** Haar responses (x: right minus left, y: bottom minus top) of side `L` centred at pixel-centre (x, y), written to HAAR. */
+const HAAR = new Float64Array(2);
+function haar(ii: IntegralImage, x: number, y: number, L: number): void {
   const h = L / 2;
   const ex = x + 0.5; // edge coordinates
   const ey = y + 0.5;
-  const right = boxSumF(ii, ex, ey - h, ex + h, ey + h);
-  const left = boxSumF(ii, ex - h, ey - h, ex, ey + h);
-  const bottom = boxSumF(ii, ex - h, ey, ex + h, ey + h);
-  const top = boxSumF(ii, ex - h, ey - h, ex + h, ey);
-  return [right - left, bottom - top];
+  // Nine corner values of the 2x2 grid of half boxes.
+  const a = integralAt(ii, ex - h, ey - h);
+  const b = integralAt(ii, ex, ey - h);
+  const c = integralAt(ii, ex + h, ey - h);
+  const d = integralAt(ii, ex - h, ey);
+  const f = integralAt(ii, ex + h, ey);
+  const g = integralAt(ii, ex - h, ey + h);
+  const k = integralAt(ii, ex, ey + h);
+  const m = integralAt(ii, ex + h, ey + h);
+  const left = k - b - g + a;
+  const right = m - c - k + b;
+  const top = f - c - d + a;
+  const bottom = m - f - g + d;
+  HAAR[0] = right - left;
+  HAAR[1] = bottom - top;
 }
 
 /** Orientation samples: offsets (in units of s) within radius 6 and their Gaussian weights. */
@@ -273,42 +307,58 @@ const ORI_SAMPLES: ReadonlyArray<readonly [number, number, number]> = (() => {
   return out;
 })();
 
-/** Dominant orientation in degrees (y-down), or null when the keypoint is too large for the image. */
+/**
+ * Scratch for the orientation: per whole degree, the summed weighted responses, and their prefix
+ * sums over degrees -30 .. 389 (CUM[i + 1] covers degree i - 30), so every window is one difference.
+ */
+const ORI_CUM_X = new Float64Array(421);
+const ORI_CUM_Y = new Float64Array(421);
+const ORI_DEG_X = new Float64Array(360);
+const ORI_DEG_Y = new Float64Array(360);
+
+/**
+ * Dominant orientation in degrees (y-down), or null when the keypoint is too large for the image
+ * or no sample fits. A 60-degree window (samples whose rounded angle is less than 30 degrees from
+ * its centre) slides in 5-degree steps; the window with the longest summed vector wins. Window
+ * sums come from prefix sums over whole degrees, which gives exactly the sums of OpenCV's loop.
+ */
 export function surfOrientation(ii: IntegralImage, kp: Keypoint): number | null {
   const s = (kp.size * 1.2) / 9;
   const L = 4 * s;
   if (L > ii.width || L > ii.height) return null;
-  const n = ORI_SAMPLES.length;
-  const X = new Float64Array(n);
-  const Y = new Float64Array(n);
-  const A = new Int32Array(n);
+  ORI_DEG_X.fill(0);
+  ORI_DEG_Y.fill(0);
   let m = 0;
   for (const [j, i, wt] of ORI_SAMPLES) {
     const x = kp.x + j * s;
     const y = kp.y + i * s;
     if (x - L / 2 < -0.5 || y - L / 2 < -0.5 || x + L / 2 > ii.width - 0.5 || y + L / 2 > ii.height - 0.5) continue;
-    const [hx, hy] = haar(ii, x, y, L);
-    X[m] = hx * wt;
-    Y[m] = hy * wt;
-    let a = Math.round((Math.atan2(Y[m]!, X[m]!) * 180) / Math.PI);
+    haar(ii, x, y, L);
+    const vx = HAAR[0]! * wt;
+    const vy = HAAR[1]! * wt;
+    let a = Math.round((Math.atan2(vy, vx) * 180) / Math.PI);
     if (a < 0) a += 360;
-    A[m] = a;
+    if (a >= 360) a -= 360;
+    ORI_DEG_X[a]! += vx;
+    ORI_DEG_Y[a]! += vy;
     m++;
   }
   if (m === 0) return null;
+  for (let i = 0; i < 420; i++) {
+    const deg = (i + 330) % 360; // i - 30, wrapped
+    ORI_CUM_X[i + 1] = ORI_CUM_X[i]! + ORI_DEG_X[deg]!;
+    ORI_CUM_Y[i + 1] = ORI_CUM_Y[i]! + ORI_DEG_Y[deg]!;
+  }
+  const half = ORI_WIN / 2 - 1; // whole degrees strictly within 30 of the centre
   let best = 0;
   let bx = 0;
   let by = 0;
   for (let c = 0; c < 360; c += ORI_SEARCH_INC) {
-    let sx = 0;
-    let sy = 0;
-    for (let k = 0; k < m; k++) {
-      const d = Math.abs(A[k]! - c);
-      if (d < ORI_WIN / 2 || d > 360 - ORI_WIN / 2) {
-        sx += X[k]!;
-        sy += Y[k]!;
-      }
-    }
+    // Degrees c - 29 .. c + 29 are prefix indices c + 1 .. c + 59.
+    const lo = c - half + 30;
+    const hi = c + half + 30 + 1;
+    const sx = ORI_CUM_X[hi]! - ORI_CUM_X[lo]!;
+    const sy = ORI_CUM_Y[hi]! - ORI_CUM_Y[lo]!;
     const mod = sx * sx + sy * sy;
     if (mod > best) {
       best = mod;
@@ -322,47 +372,66 @@ export function surfOrientation(ii: IntegralImage, kp: Keypoint): number | null 
   return angle;
 }
 
-/** The 64-d descriptor (4x4 sub-regions x [sum dx, sum dy, sum |dx|, sum |dy|]), unit length. */
+/**
+ * The 64-d descriptor (4x4 sub-regions x [sum dx, sum dy, sum |dx|, sum |dy|]), unit length.
+ *
+ * The 20s x 20s window is sampled on a 21 x 21 grid of spacing s laid along the keypoint's
+ * orientation; each grid value is the mean of an s x s box (sub-pixel, from the integral image).
+ * dx and dy are then Haar wavelets of size 2s *in the keypoint frame* (difference of the two
+ * 2-cell halves of each 2x2 block of grid cells), Gaussian weighted (sigma 3.3s), and summed per
+ * 5x5 sub-region. This is OpenCV's scheme (rotated window, area-resampled to 21x21, 2x2
+ * differences) with the resampling done by box sums, so its cost does not grow with the scale.
+ */
 export function surfDescriptor(ii: IntegralImage, kp: Keypoint): Float32Array {
   const s = (kp.size * 1.2) / 9;
   const t = (kp.angle * Math.PI) / 180;
   const cos = Math.cos(t);
   const sin = Math.sin(t);
-  const L = 2 * s;
-  const inv2sig2 = 1 / (2 * DESC_SIGMA * DESC_SIGMA);
+  const N = PATCH + 1;
+  const P = DESC_GRID;
+  const h = s / 2;
+  const inv = 1 / (s * s);
+  for (let i = 0; i < N; i++) {
+    const ky = (i - PATCH / 2) * s; // keypoint frame, pixels
+    for (let j = 0; j < N; j++) {
+      const kx = (j - PATCH / 2) * s;
+      const ex = kp.x + kx * cos - ky * sin + 0.5; // edge coordinates of the cell centre
+      const ey = kp.y + kx * sin + ky * cos + 0.5;
+      P[i * N + j] = boxSumF(ii, ex - h, ey - h, ex + h, ey + h) * inv;
+    }
+  }
   const v = new Float32Array(SURF_DIM);
-  for (let si = 0; si < 4; si++) {
-    for (let sj = 0; sj < 4; sj++) {
-      let sdx = 0;
-      let sdy = 0;
-      let adx = 0;
-      let ady = 0;
-      for (let u = 0; u < 5; u++) {
-        const ky = -10 + 5 * si + u + 0.5; // keypoint frame, units of s
-        for (let w = 0; w < 5; w++) {
-          const kx = -10 + 5 * sj + w + 0.5;
-          const x = kp.x + (kx * cos - ky * sin) * s;
-          const y = kp.y + (kx * sin + ky * cos) * s;
-          const [hx, hy] = haar(ii, x, y, L);
-          const g = Math.exp(-(kx * kx + ky * ky) * inv2sig2);
-          const rx = (hx * cos + hy * sin) * g;
-          const ry = (-hx * sin + hy * cos) * g;
-          sdx += rx;
-          sdy += ry;
-          adx += Math.abs(rx);
-          ady += Math.abs(ry);
-        }
-      }
-      const o = (si * 4 + sj) * 4;
-      v[o] = sdx;
-      v[o + 1] = sdy;
-      v[o + 2] = adx;
-      v[o + 3] = ady;
+  for (let i = 0; i < PATCH; i++) {
+    for (let j = 0; j < PATCH; j++) {
+      const g = DESC_WEIGHTS[i * PATCH + j]!;
+      const a = P[i * N + j]!;
+      const b = P[i * N + j + 1]!;
+      const c = P[(i + 1) * N + j]!;
+      const d = P[(i + 1) * N + j + 1]!;
+      const dx = (b - a + d - c) * g;
+      const dy = (c - a + d - b) * g;
+      const o = (Math.floor(i / 5) * 4 + Math.floor(j / 5)) * 4;
+      v[o]! += dx;
+      v[o + 1]! += dy;
+      v[o + 2]! += Math.abs(dx);
+      v[o + 3]! += Math.abs(dy);
     }
   }
   let n2 = 0;
   for (let k = 0; k < SURF_DIM; k++) n2 += v[k]! * v[k]!;
-  const inv = 1 / Math.max(Math.sqrt(n2), 1e-12);
-  for (let k = 0; k < SURF_DIM; k++) v[k]! *= inv;
+  const scale = 1 / Math.max(Math.sqrt(n2), 1e-12);
+  for (let k = 0; k < SURF_DIM; k++) v[k]! *= scale;
   return v;
 }
+
+const PATCH = 20;
+const DESC_GRID = new Float64Array((PATCH + 1) * (PATCH + 1));
+/** Gaussian weights (sigma 3.3 samples) of the 20 x 20 wavelet positions, centred on the patch. */
+const DESC_WEIGHTS: Float32Array = (() => {
+  const w = new Float32Array(PATCH * PATCH);
+  const c = (PATCH - 1) / 2;
+  for (let i = 0; i < PATCH; i++) {
+    for (let j = 0; j < PATCH; j++) w[i * PATCH + j] = Math.exp(-((i - c) ** 2 + (j - c) ** 2) / (2 * DESC_SIGMA * DESC_SIGMA));
+  }
+  return w;
+})();
