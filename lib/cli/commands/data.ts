@@ -20,7 +20,12 @@ function int(name: string, lo: number, hi: number): (v: string) => number {
   };
 }
 
-export function register(program: Command): void {
+/** Where command results go (stdout by default; tests pass their own). */
+export interface Output {
+  write(text: string): void;
+}
+
+export function register(program: Command, out: Output = process.stdout): void {
   const data = program.command("data").description("datasets: make the embedded synthetic paintings, inspect a folder, preview it");
 
   data
@@ -37,7 +42,7 @@ export function register(program: Command): void {
       const t0 = Date.now();
       const res = await writeSynthDataset({ out: o.out, perStyle: o.perStyle, size: o.size, seed: o.seed, styles });
       const seconds = (Date.now() - t0) / 1000;
-      if (o.json) process.stdout.write(JSON.stringify({ ...res, styles: styles ?? SYNTH_STYLES, size: o.size, seed: o.seed, seconds }, null, 2) + "\n");
+      if (o.json) out.write(JSON.stringify({ ...res, styles: styles ?? SYNTH_STYLES, size: o.size, seed: o.seed, seconds }, null, 2) + "\n");
       else info(`wrote ${res.dir} in ${seconds.toFixed(1)} s`);
     });
 
@@ -72,7 +77,7 @@ export function register(program: Command): void {
         ignored: listing.ignored,
       };
       if (o.json) {
-        process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+        out.write(JSON.stringify(report, null, 2) + "\n");
         return;
       }
       const lines = [
@@ -82,7 +87,7 @@ export function register(program: Command): void {
         ...Object.entries(report.labels).map(([l, n]) => `  ${l.padEnd(28)} ${String(n).padStart(6)}`),
         ...skipped.map((s) => `  skipped ${s.file}: ${s.reason}`),
       ];
-      process.stdout.write(lines.join("\n") + "\n");
+      out.write(lines.join("\n") + "\n");
     });
 
   data
