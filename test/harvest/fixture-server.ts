@@ -1,7 +1,7 @@
 /**
  * A local HTTP server (127.0.0.1, port 0) that replays responses shaped like the MET, Rijksmuseum
  * and WikiArt services from the fixtures in test/harvest/fixtures/, with faults injected per path:
- * 429 with Retry-After, 5xx, a hung connection, a truncated body, an HTML error page instead of
+ * 429 with Retry-After, 5xx, a hung connection (before or during the body), a truncated body, an HTML error page instead of
  * JSON, corrupt image bytes. Images are small JPEGs made with sharp, a colour per path.
  *
  * Routes (the harvesters' base URLs point at the prefixes):
@@ -29,6 +29,7 @@ export type Fault =
   | { kind: "status"; status: number; retryAfter?: string }
   | { kind: "hang" }
   | { kind: "truncate" }
+  | { kind: "stall" }
   | { kind: "html" }
   | { kind: "corrupt" };
 
@@ -248,6 +249,14 @@ export async function startFixtureServer(opts: { rijksKey?: string } = {}): Prom
         res.writeHead(200, { "content-type": type, "content-length": full.length, ...(st?.ranges ? { etag: etagOf(full) } : {}) });
         res.write(full.subarray(0, Math.floor(full.length / 2)));
         setTimeout(() => socket.destroy(), 20);
+        return;
+      }
+      case "stall": {
+        // headers and half the body, then silence with the connection left open
+        const st = await staticBody(pathname);
+        const full = st?.body ?? Buffer.from(JSON.stringify({ stalled: true, pad: "x".repeat(200) }));
+        res.writeHead(200, { "content-type": st?.type ?? "application/json", "content-length": full.length });
+        res.write(full.subarray(0, Math.floor(full.length / 2)));
         return;
       }
       case "corrupt": {

@@ -227,3 +227,11 @@ test("a gzip-encoded body is not mistaken for a truncated one (Content-Length co
   assert.equal(got.pad.length, 5000);
   assert.equal(c.stats.retries, 0);
 });
+
+test("a body that stalls half-way times out and is retried", async () => {
+  srv.fault("/images/stall.jpg", { kind: "stall" });
+  const { c } = client({ timeoutMs: 300 });
+  const got = await c.getImage(`${srv.url}/images/stall.jpg`);
+  assert.equal(got.bytes[0], 0xff);
+  assert.equal(c.stats.retries, 1);
+});
