@@ -7,7 +7,7 @@ import type { ImageArray } from "../../data/image.js";
 import type { FeatureExtractor } from "../extractor.js";
 import { loadKerasWeights, type LoadReport } from "./load-keras.js";
 import { imagesToBatch, preprocessBatch } from "./preprocess.js";
-import { buildResNet50, RESNET50_FEATURE_LAYER } from "./resnet.js";
+import { buildResNet50, RESNET50_FEATURE_LAYER, resnet50LegacyName } from "./resnet.js";
 import { buildVgg, vggFeatureLayer } from "./vgg.js";
 import { ensureWeights, KERAS_WEIGHTS, type EnsureWeightsOptions } from "./weights.js";
 
@@ -94,7 +94,7 @@ export class KerasCnnExtractor implements FeatureExtractor {
     const model = buildKerasCnn(id, inputSize, widthScale);
     let report: LoadReport;
     try {
-      report = await loadKerasWeights(model, file);
+      report = await loadKerasWeights(model, file, id === "resnet50" ? { aliases: (n) => [resnet50LegacyName(n)] } : {});
     } catch (err) {
       model.dispose();
       throw err;

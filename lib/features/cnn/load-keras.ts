@@ -56,13 +56,22 @@ function matchWeights(layer: tf.layers.Layer, stored: H5Weight[], file: string):
   return ordered;
 }
 
+export interface AssignOptions {
+  /** Other names a model layer may have in a file (e.g. the first Keras ResNet50's `res2a_branch2a`). */
+  aliases?: (layerName: string) => (string | null)[];
+}
+
 /** Copy the weights of an already-read file into `model`; see the module comment. */
-export function assignKerasWeights(model: tf.LayersModel, weights: KerasWeightFile): LoadReport {
+export function assignKerasWeights(model: tf.LayersModel, weights: KerasWeightFile, opts: AssignOptions = {}): LoadReport {
   const assigned: string[] = [];
+  const used = new Set<string>();
   let params = 0;
   for (const layer of model.layers) {
     if (layer.weights.length === 0) continue;
-    const stored = weights.layers.get(layer.name);
+    const names = [layer.name, ...(opts.aliases?.(layer.name) ?? [])].filter((n): n is string => n !== null);
+    const found = names.find((n) => (weights.layers.get(n)?.length ?? 0) > 0);
+    const stored = found === undefined ? undefined : weights.layers.get(found);
+    if (found !== undefined) used.add(found);
     if (!stored || stored.length === 0) {
       const have = weights.layerNames.filter((n) => (weights.layers.get(n)?.length ?? 0) > 0);
       throw new Error(
@@ -80,12 +89,11 @@ export function assignKerasWeights(model: tf.LayersModel, weights: KerasWeightFi
     params += ordered.reduce((s, w) => s + w.data.length, 0);
     assigned.push(layer.name);
   }
-  const modelLayers = new Set(model.layers.map((l) => l.name));
-  const unused = weights.layerNames.filter((n) => !modelLayers.has(n) && (weights.layers.get(n)?.length ?? 0) > 0);
+  const unused = weights.layerNames.filter((n) => !used.has(n) && (weights.layers.get(n)?.length ?? 0) > 0);
   return { file: weights.file, style: weights.style, assigned, unused, params };
 }
 
 /** Read a Keras `.h5` weight file and load it into `model`. */
-export async function loadKerasWeights(model: tf.LayersModel, file: string): Promise<LoadReport> {
-  return assignKerasWeights(model, await readKerasWeights(file));
+export async function loadKerasWeights(model: tf.LayersModel, file: string, opts: AssignOptions = {}): Promise<LoadReport> {
+  return assignKerasWeights(model, await readKerasWeights(file), opts);
 }

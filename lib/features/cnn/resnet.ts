@@ -29,6 +29,23 @@ export const RESNET50_STAGES: readonly [string, number, number, number][] = [
 /** Name of the output layer: the last residual block's ReLU. */
 export const RESNET50_FEATURE_LAYER = "conv5_block3_out";
 
+/**
+ * The layer name used by the first Keras ResNet50 (keras-applications <= 1.0.7, file release v0.2:
+ * `conv1`, `bn_conv1`, `res2a_branch2a`, `bn2a_branch2a`, `res2a_branch1`, ...) for one of ours,
+ * or null when there is none. Lets the loader read those files too. (That network used Keras's
+ * default batch-norm epsilon 1e-3 rather than 1.001e-5; outputs differ slightly.)
+ */
+export function resnet50LegacyName(name: string): string | null {
+  if (name === "conv1_conv") return "conv1";
+  if (name === "conv1_bn") return "bn_conv1";
+  const m = /^conv(\d)_block(\d+)_(\d)_(conv|bn)$/.exec(name);
+  if (!m) return null;
+  const block = "abcdef"[Number(m[2]) - 1];
+  const branch = ["1", "2a", "2b", "2c"][Number(m[3])];
+  if (!block || !branch) return null;
+  return `${m[4] === "conv" ? "res" : "bn"}${m[1]}${block}_branch${branch}`;
+}
+
 type T = tf.SymbolicTensor;
 
 function convBn(x: T, filters: number, kernel: number, stride: number, name: string, padding: "valid" | "same" = "valid"): T {

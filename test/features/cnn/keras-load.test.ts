@@ -15,6 +15,7 @@ import { readKerasWeights, weightKind, writeKerasWeights, type KerasLayerWeights
 import { buildKerasCnn, createKerasCnn, FEATURE_LAYERS, type KerasCnnId } from "../../../lib/features/cnn/keras-extractor.js";
 import { loadKerasWeights } from "../../../lib/features/cnn/load-keras.js";
 import { preprocessBatch } from "../../../lib/features/cnn/preprocess.js";
+import { resnet50LegacyName } from "../../../lib/features/cnn/resnet.js";
 import { caffe, makeWeights, resnet50Reference, vggReference, type LayerWeights, type Map3 } from "./reference-net.js";
 import { createRng } from "../../../lib/util/random.js";
 
@@ -232,6 +233,34 @@ describe("outputs against hand computation", () => {
       avg.dispose();
     });
   }
+});
+
+describe("the first Keras ResNet50's layer names", () => {
+  test("map to ours, and such a file loads with the same outputs", async () => {
+    assert.equal(resnet50LegacyName("conv1_conv"), "conv1");
+    assert.equal(resnet50LegacyName("conv1_bn"), "bn_conv1");
+    assert.equal(resnet50LegacyName("conv2_block1_0_conv"), "res2a_branch1");
+    assert.equal(resnet50LegacyName("conv3_block4_2_bn"), "bn3d_branch2b");
+    assert.equal(resnet50LegacyName("conv4_block6_3_conv"), "res4f_branch2c");
+    assert.equal(resnet50LegacyName("conv5_block3_out"), null);
+    const model = buildKerasCnn("resnet50", SIZE, TINY);
+    const weights = makeWeights(model, 21);
+    model.dispose();
+    const legacy = new Map([...weights].map(([name, roles]) => [resnet50LegacyName(name)!, roles]));
+    assert.equal(legacy.size, weights.size);
+    const fNew = path.join(dir, "resnet-new.h5");
+    const fOld = path.join(dir, "resnet-legacy.h5");
+    await writeKerasWeights(fNew, toWrite(weights, "keras2", false, false));
+    await writeKerasWeights(fOld, toWrite(legacy, "keras1", false, false));
+    const a = await createKerasCnn("resnet50", { weightsFile: fNew, inputSize: SIZE, widthScale: TINY });
+    const b = await createKerasCnn("resnet50", { weightsFile: fOld, inputSize: SIZE, widthScale: TINY });
+    assert.deepEqual(b.loadReport.unused, []);
+    assert.equal(b.loadReport.assigned.length, 106);
+    const img = randomImage(9);
+    assert.deepEqual(await b.extract([img]), await a.extract([img]));
+    a.dispose();
+    b.dispose();
+  });
 });
 
 describe("full-size networks", () => {
