@@ -15,7 +15,7 @@
  * are not faster on our sizes (a few thousand rows of a few thousand dims).
  */
 import { createRng, type Rng } from "../util/random.js";
-import { checkRows, clusterMeans, nearest, sqDist, toFloat32Rows, type Vec } from "./vectors.js";
+import { checkRows, nearest, sqDist, type Vec } from "./vectors.js";
 
 export interface KMeansOptions {
   /** Seed for the initialisations; the same seed and data give the same result. Default 0. */
@@ -88,20 +88,61 @@ export function absoluteTolerance(X: readonly Vec[], tol: number): number {
 }
 
 /**
+ * Rows packed into one Float64Array (row-major), so the hot loops are monomorphic and
+ * cache-friendly whatever typed arrays the caller used.
+ */
+export interface Flat {
+  n: number;
+  d: number;
+  data: Float64Array;
+}
+
+/** Pack rows into a {@link Flat} matrix. */
+export function flatten(X: readonly Vec[]): Flat {
+  const n = X.length;
+  const d = n ? X[0].length : 0;
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const x = X[i];
+    const o = i * d;
+    for (let j = 0; j < d; j++) data[o + j] = x[j];
+  }
+  return { n, d, data };
+}
+
+/** Squared distance between row i of `a` and row c of `b` (both flat, same d). */
+function flatDist(a: Float64Array, i: number, b: Float64Array, c: number, d: number): number {
+  let s = 0;
+  const oa = i * d;
+  const ob = c * d;
+  for (let j = 0; j < d; j++) {
+    const t = a[oa + j] - b[ob + j];
+    s += t * t;
+  }
+  return s;
+}
+
+/**
  * Greedy k-means++ seeding (Arthur & Vassilvitskii 2007, sklearn's variant with local trials).
  * Returns k centres copied from rows of X.
  */
-export function kmeansPlusPlus(X: readonly Vec[], k: number, rng: Rng, nLocalTrials?: number): Float64Array[] {
-  const n = X.length;
+export function kmeansPlusPlus(X: readonly Vec[] | Flat, k: number, rng: Rng, nLocalTrials?: number): Float64Array[] {
+  const F = "data" in X ? X : flatten(X);
+  const c = seedFlat(F, k, rng, nLocalTrials);
+  return Array.from({ length: k }, (_, i) => c.slice(i * F.d, (i + 1) * F.d));
+}
+
+function seedFlat(F: Flat, k: number, rng: Rng, nLocalTrials?: number): Float64Array {
+  const { n, d, data } = F;
   checkK(n, k);
   const trials = nLocalTrials ?? 2 + Math.floor(Math.log(k));
-  const centers: Float64Array[] = [];
+  const centers = new Float64Array(k * d);
   const first = rng.int(n);
-  centers.push(Float64Array.from(X[first]));
+  centers.set(data.subarray(first * d, (first + 1) * d), 0);
   const closest = new Float64Array(n);
   let pot = 0;
   for (let i = 0; i < n; i++) {
-    closest[i] = sqDist(X[i], centers[0]);
+    closest[i] = flatDist(data, i, centers, 0, d);
     pot += closest[i];
   }
   const cand = new Float64Array(n);
@@ -123,11 +164,11 @@ export function kmeansPlusPlus(X: readonly Vec[], k: number, rng: Rng, nLocalTri
       }
       if (pot === 0) idx = rng.int(n); // all points coincide with centres: any row will do
       let p = 0;
-      const xc = X[idx];
       for (let i = 0; i < n; i++) {
-        const d = Math.min(closest[i], sqDist(X[i], xc));
-        cand[i] = d;
-        p += d;
+        const v = closest[i];
+        const dd = v === 0 ? 0 : Math.min(v, flatDist(data, i, data, idx, d));
+        cand[i] = dd;
+        p += dd;
       }
       if (p < bestPot) {
         bestPot = p;
@@ -135,21 +176,36 @@ export function kmeansPlusPlus(X: readonly Vec[], k: number, rng: Rng, nLocalTri
         bestDist.set(cand);
       }
     }
-    centers.push(Float64Array.from(X[bestIdx]));
+    centers.set(data.subarray(bestIdx * d, (bestIdx + 1) * d), c * d);
     closest.set(bestDist);
     pot = bestPot;
   }
   return centers;
 }
 
-/** Assign every row to its nearest centre; returns inertia. Fills `labels` and `dists`. */
-function assign(X: readonly Vec[], centers: readonly Vec[], labels: Int32Array, dists: Float64Array): number {
+/** Assign every row to its nearest centre (ties: lowest index); returns inertia. Fills `labels` and `dists`. */
+function assignFlat(F: Flat, centers: Float64Array, k: number, labels: Int32Array, dists: Float64Array): number {
+  const { n, d, data } = F;
   let inertia = 0;
-  for (let i = 0; i < X.length; i++) {
-    const { index, dist } = nearest(X[i], centers);
-    labels[i] = index;
-    dists[i] = dist;
-    inertia += dist;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestD = Infinity;
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      const oa = i * d;
+      const ob = c * d;
+      for (let j = 0; j < d; j++) {
+        const t = data[oa + j] - centers[ob + j];
+        s += t * t;
+      }
+      if (s < bestD) {
+        bestD = s;
+        best = c;
+      }
+    }
+    labels[i] = best;
+    dists[i] = bestD;
+    inertia += bestD;
   }
   return inertia;
 }
@@ -158,8 +214,17 @@ function assign(X: readonly Vec[], centers: readonly Vec[], labels: Int32Array, 
  * New centres from labels; empty clusters take the rows farthest from their current centre
  * (largest `dists` first), as sklearn's `_relocate_empty_clusters` does.
  */
-function updateCenters(X: readonly Vec[], labels: Int32Array, dists: Float64Array, k: number): Float64Array[] {
-  const { means, counts } = clusterMeans(X, labels, k);
+function updateFlat(F: Flat, labels: Int32Array, dists: Float64Array, k: number): Float64Array {
+  const { n, d, data } = F;
+  const means = new Float64Array(k * d);
+  const counts = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    counts[c]++;
+    const o = c * d;
+    const oi = i * d;
+    for (let j = 0; j < d; j++) means[o + j] += data[oi + j];
+  }
   const empty: number[] = [];
   for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
   if (empty.length > 0) {
@@ -168,43 +233,41 @@ function updateCenters(X: readonly Vec[], labels: Int32Array, dists: Float64Arra
       const i = order[e];
       const c = empty[e];
       const old = labels[i];
-      // Move row i from its old cluster to the empty one.
-      const d = means[old].length;
-      const nOld = counts[old];
-      if (nOld > 1) {
-        for (let j = 0; j < d; j++) means[old][j] = (means[old][j] * nOld - X[i][j]) / (nOld - 1);
+      // Move row i from its old cluster to the empty one (sums, not means, at this point).
+      for (let j = 0; j < d; j++) {
+        means[old * d + j] -= data[i * d + j];
+        means[c * d + j] = data[i * d + j];
       }
       counts[old]--;
-      means[c] = Float64Array.from(X[i]);
       counts[c] = 1;
       labels[i] = c;
       dists[i] = 0;
     }
   }
+  for (let c = 0; c < k; c++) {
+    const m = counts[c];
+    if (m > 0) for (let j = 0; j < d; j++) means[c * d + j] /= m;
+  }
   return means;
 }
 
-/** One Lloyd run from given initial centres. */
-export function lloyd(
-  X: readonly Vec[],
-  init: readonly Vec[],
-  opts: { maxIter?: number; tolAbs?: number } = {},
-): { labels: Int32Array; centers: Float64Array[]; inertia: number; nIter: number } {
-  const n = X.length;
-  const k = init.length;
-  const maxIter = opts.maxIter ?? DEFAULTS.maxIter;
-  const tolAbs = opts.tolAbs ?? 0;
-  let centers = init.map((c) => Float64Array.from(c));
+/** One Lloyd run on flat rows from flat initial centres. */
+function lloydFlat(F: Flat, init: Float64Array, k: number, maxIter: number, tolAbs: number): { labels: Int32Array; centers: Float64Array; inertia: number; nIter: number } {
+  const n = F.n;
+  let centers = Float64Array.from(init);
   const labels = new Int32Array(n).fill(-1);
   const prev = new Int32Array(n);
   const dists = new Float64Array(n);
   let it = 0;
   for (; it < maxIter; it++) {
     prev.set(labels);
-    assign(X, centers, labels, dists);
-    const next = updateCenters(X, labels, dists, k);
+    assignFlat(F, centers, k, labels, dists);
+    const next = updateFlat(F, labels, dists, k);
     let shift = 0;
-    for (let c = 0; c < k; c++) shift += sqDist(next[c], centers[c]);
+    for (let j = 0; j < next.length; j++) {
+      const t = next[j] - centers[j];
+      shift += t * t;
+    }
     centers = next;
     let same = true;
     for (let i = 0; i < n; i++) {
@@ -220,8 +283,20 @@ export function lloyd(
     }
   }
   // Final E-step so labels and inertia match the returned centres (sklearn does the same).
-  const inertia = assign(X, centers, labels, dists);
+  const inertia = assignFlat(F, centers, k, labels, dists);
   return { labels, centers, inertia, nIter: it };
+}
+
+/** One Lloyd run from given initial centres (rows in, rows out). */
+export function lloyd(
+  X: readonly Vec[],
+  init: readonly Vec[],
+  opts: { maxIter?: number; tolAbs?: number } = {},
+): { labels: Int32Array; centers: Float64Array[]; inertia: number; nIter: number } {
+  const F = flatten(X);
+  const k = init.length;
+  const r = lloydFlat(F, flatten(init).data, k, opts.maxIter ?? DEFAULTS.maxIter, opts.tolAbs ?? 0);
+  return { ...r, centers: Array.from({ length: k }, (_, c) => r.centers.slice(c * F.d, (c + 1) * F.d)) };
 }
 
 /**
@@ -242,14 +317,16 @@ export function kmeans(X: Float32Array[] | readonly Vec[], k: number, opts: KMea
   if (!(tol >= 0)) throw new Error(`tol must be >= 0, got ${tol}`);
   const tolAbs = absoluteTolerance(X, tol);
   const rng = createRng(seed);
-  let best: ReturnType<typeof lloyd> | null = null;
+  const F = flatten(X);
+  let best: ReturnType<typeof lloydFlat> | null = null;
   for (let r = 0; r < nInit; r++) {
-    const init = kmeansPlusPlus(X, k, rng.fork());
-    const run = lloyd(X, init, { maxIter, tolAbs });
+    const init = seedFlat(F, k, rng.fork());
+    const run = lloydFlat(F, init, k, maxIter, tolAbs);
     if (best === null || run.inertia < best.inertia * (1 - 1e-9)) best = run;
   }
   const b = best!;
-  return { labels: b.labels, centers: toFloat32Rows(b.centers), inertia: b.inertia, nIter: b.nIter };
+  const centers = Array.from({ length: k }, (_, c) => Float32Array.from(b.centers.subarray(c * F.d, (c + 1) * F.d)));
+  return { labels: b.labels, centers, inertia: b.inertia, nIter: b.nIter };
 }
 
 /** Nearest-centre label of each row (sklearn's `predict`). */
@@ -294,13 +371,16 @@ export function miniBatchKMeans(X: Float32Array[] | readonly Vec[], k: number, o
     return idx;
   };
 
-  const initRows = sample(Math.min(n, Math.max(3 * batchSize, k))).map((i) => X[i]);
-  let centers: Float64Array[] = [];
+  const F = flatten(X);
+  const initIdx = sample(Math.min(n, Math.max(3 * batchSize, k)));
+  const initF = flatten(initIdx.map((i) => X[i]));
+  let centers = new Float64Array(k * d);
   let bestInitInertia = Infinity;
+  const initLabels = new Int32Array(initF.n);
+  const initDists = new Float64Array(initF.n);
   for (let r = 0; r < nInit; r++) {
-    const c = kmeansPlusPlus(initRows, k, rng.fork());
-    const lab = new Int32Array(initRows.length);
-    const inertia = assign(initRows, c, lab, new Float64Array(initRows.length));
+    const c = seedFlat(initF, k, rng.fork());
+    const inertia = assignFlat(initF, c, k, initLabels, initDists);
     if (inertia < bestInitInertia) {
       bestInitInertia = inertia;
       centers = c;
@@ -314,30 +394,37 @@ export function miniBatchKMeans(X: Float32Array[] | readonly Vec[], k: number, o
   let noImprove = 0;
   let step = 0;
   const alpha = Math.min(1, (batchSize * 2) / (n + 1));
-  const sums = Array.from({ length: k }, () => new Float64Array(d));
+  const sums = new Float64Array(k * d);
   const bCount = new Float64Array(k);
+  const data = F.data;
   for (; step < steps; step++) {
     const batch = sample(batchSize);
-    for (const s of sums) s.fill(0);
+    sums.fill(0);
     bCount.fill(0);
     let batchInertia = 0;
     for (const i of batch) {
-      const { index, dist } = nearest(X[i], centers);
-      batchInertia += dist;
-      bCount[index]++;
-      const s = sums[index];
-      const x = X[i];
-      for (let j = 0; j < d; j++) s[j] += x[j];
+      let best = 0;
+      let bestD = Infinity;
+      for (let c = 0; c < k; c++) {
+        const dd = flatDist(data, i, centers, c, d);
+        if (dd < bestD) {
+          bestD = dd;
+          best = c;
+        }
+      }
+      batchInertia += bestD;
+      bCount[best]++;
+      for (let j = 0; j < d; j++) sums[best * d + j] += data[i * d + j];
     }
     let shift = 0;
     for (let c = 0; c < k; c++) {
       if (bCount[c] === 0) continue;
       const total = counts[c] + bCount[c];
-      const cc = centers[c];
       for (let j = 0; j < d; j++) {
-        const v = (cc[j] * counts[c] + sums[c][j]) / total;
-        shift += (v - cc[j]) * (v - cc[j]);
-        cc[j] = v;
+        const o = c * d + j;
+        const v = (centers[o] * counts[c] + sums[o]) / total;
+        shift += (v - centers[o]) * (v - centers[o]);
+        centers[o] = v;
       }
       counts[c] = total;
     }
@@ -356,6 +443,7 @@ export function miniBatchKMeans(X: Float32Array[] | readonly Vec[], k: number, o
     }
   }
   const labels = new Int32Array(n);
-  const inertia = assign(X, centers, labels, new Float64Array(n));
-  return { labels, centers: toFloat32Rows(centers), inertia, nIter: step };
+  const inertia = assignFlat(F, centers, k, labels, new Float64Array(n));
+  const out = Array.from({ length: k }, (_, c) => Float32Array.from(centers.subarray(c * d, (c + 1) * d)));
+  return { labels, centers: out, inertia, nIter: step };
 }

@@ -12,7 +12,7 @@
  * are accepted (they are mapped to dense codes internally).
  */
 import { createRng } from "../util/random.js";
-import { kmeans } from "./kmeans.js";
+import { flatten, kmeans } from "./kmeans.js";
 import { checkRows, clusterMeans, encodeLabels, globalMean, sqDist, type Vec } from "./vectors.js";
 
 /** Cluster labels: integers (any values) or, for ground truth, strings. */
@@ -70,11 +70,18 @@ export function silhouetteSamples(X: readonly Vec[], labels: Labels): Float64Arr
   for (let i = 0; i < n; i++) counts[codes[i]]++;
   // sums[i * k + c] = sum of distances from row i to rows of cluster c.
   const sums = new Float64Array(n * k);
+  const { data, d: dim } = flatten(X);
   for (let i = 0; i < n; i++) {
-    const xi = X[i];
     const ci = codes[i];
+    const oi = i * dim;
     for (let j = i + 1; j < n; j++) {
-      const d = Math.sqrt(sqDist(xi, X[j]));
+      const oj = j * dim;
+      let s = 0;
+      for (let t = 0; t < dim; t++) {
+        const u = data[oi + t] - data[oj + t];
+        s += u * u;
+      }
+      const d = Math.sqrt(s);
       sums[i * k + codes[j]] += d;
       sums[j * k + ci] += d;
     }
@@ -150,7 +157,11 @@ export interface GapOptions {
   nRefs?: number;
   /** Seed for the reference sets and the k-means runs. Default 0. */
   seed?: number;
-  /** k-means restarts per clustering (data and references). Default 3. */
+  /**
+   * k-means restarts per clustering (data and references). The gap compares logarithms of
+   * inertias, which one k-means++ run estimates well enough; more restarts multiply the cost.
+   * Default 1.
+   */
   nInit?: number;
   /**
    * Observed within-cluster sum of squares W_k, if already known (e.g. the inertia of a k-means
@@ -179,7 +190,7 @@ export interface GapResult {
 export function gapStatistic(X: readonly Vec[], k: number, opts: GapOptions = {}): GapResult {
   const d = checkRows(X);
   const nRefs = opts.nRefs ?? 10;
-  const nInit = opts.nInit ?? 3;
+  const nInit = opts.nInit ?? 1;
   const seed = opts.seed ?? 0;
   if (!Number.isInteger(nRefs) || nRefs < 1) throw new Error(`gap statistic: nRefs must be a positive integer, got ${nRefs}`);
   const W = opts.inertia ?? kmeans(X, k, { seed, nInit }).inertia;

@@ -26,7 +26,7 @@ export interface SweepOptions extends KMeansOptions {
    * column). `false` skips it; a number sets B. Default 10.
    */
   gapRefs?: number | false;
-  /** Restarts for the k-means runs on the gap reference sets. Default 3. */
+  /** Restarts for the k-means runs on the gap reference sets. Default 1. */
   gapNInit?: number;
   /** Bound the silhouette cost on large sets by scoring this many random rows. Default: all rows. */
   silhouetteSampleSize?: number;
@@ -91,7 +91,7 @@ export function sweepK(X: readonly Vec[], ks: number[], opts: SweepOptions = {})
     const res = kmeans(X, k, { ...opts, seed });
     const nLabels = new Set(res.labels).size;
     const internal = nLabels >= 2 && nLabels <= X.length - 1;
-    const gap = gapRefs === false ? null : gapStatistic(X, k, { nRefs: gapRefs, seed, nInit: opts.gapNInit ?? 3, inertia: res.inertia });
+    const gap = gapRefs === false ? null : gapStatistic(X, k, { nRefs: gapRefs, seed, nInit: opts.gapNInit ?? 1, inertia: res.inertia });
     const row: SweepRow = {
       k,
       inertia: res.inertia,
