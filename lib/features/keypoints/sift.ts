@@ -289,8 +289,7 @@ function orientationHistogram(img: GrayImage, cx: number, cy: number, radius: nu
       const gx = data[p + 1]! - data[p - 1]!;
       const gy = data[p + w]! - data[p - w]!;
       const wt = Math.exp((i * i + j * j) * expScale);
-      let deg = (Math.atan2(gy, gx) * 180) / Math.PI;
-      if (deg < 0) deg += 360;
+      const deg = fastAtan2Deg(gy, gx);
       let bin = Math.round((n / 360) * deg);
       if (bin >= n) bin -= n;
       if (bin < 0) bin += n;
@@ -325,7 +324,7 @@ export function siftDescriptor(img: GrayImage, x: number, y: number, angleDeg: n
   radius = Math.min(radius, Math.floor(Math.sqrt(w * w + h * h)));
   const cosT = Math.cos(ang) / histWidth;
   const sinT = Math.sin(ang) / histWidth;
-  const binsPerRad = n / (2 * Math.PI);
+  const binsPerDeg = n / 360;
   const expScale = -1 / (d * d * 0.5);
   const hist = new Float32Array((d + 2) * (d + 2) * (n + 2));
   for (let i = -radius; i <= radius; i++) {
@@ -344,10 +343,7 @@ export function siftDescriptor(img: GrayImage, x: number, y: number, angleDeg: n
       const gx = data[p + 1]! - data[p - 1]!;
       const gy = data[p + w]! - data[p - w]!;
       const mag = Math.sqrt(gx * gx + gy * gy) * Math.exp((cRot * cRot + rRot * rRot) * expScale);
-      let theta = Math.atan2(gy, gx) - ang;
-      theta %= 2 * Math.PI;
-      if (theta < 0) theta += 2 * Math.PI;
-      let obin = theta * binsPerRad;
+      let obin = (fastAtan2Deg(gy, gx) - angleDeg) * binsPerDeg;
       const r0 = Math.floor(rbin);
       const c0 = Math.floor(cbin);
       let o0 = Math.floor(obin);
@@ -391,6 +387,33 @@ export function siftDescriptor(img: GrayImage, x: number, y: number, angleDeg: n
     }
   }
   normaliseClip(dst, DESCR_MAG_THR);
+}
+
+const ATAN_P1 = 0.9997878412794807 * (180 / Math.PI);
+const ATAN_P3 = -0.3258083974640975 * (180 / Math.PI);
+const ATAN_P5 = 0.1555786518463281 * (180 / Math.PI);
+const ATAN_P7 = -0.04432655554792128 * (180 / Math.PI);
+
+/**
+ * atan2(y, x) in degrees in [0, 360), by OpenCV's polynomial (`cv::fastAtan2`, error < 0.01
+ * degree), which OpenCV's SIFT uses for orientations; about 5x faster than Math.atan2 here.
+ */
+export function fastAtan2Deg(y: number, x: number): number {
+  const ax = Math.abs(x);
+  const ay = Math.abs(y);
+  let a: number;
+  if (ax >= ay) {
+    const c = ay / (ax + 2.220446049250313e-16);
+    const c2 = c * c;
+    a = (((ATAN_P7 * c2 + ATAN_P5) * c2 + ATAN_P3) * c2 + ATAN_P1) * c;
+  } else {
+    const c = ax / (ay + 2.220446049250313e-16);
+    const c2 = c * c;
+    a = 90 - (((ATAN_P7 * c2 + ATAN_P5) * c2 + ATAN_P3) * c2 + ATAN_P1) * c;
+  }
+  if (x < 0) a = 180 - a;
+  if (y < 0) a = 360 - a;
+  return a;
 }
 
 /** Normalise to unit length, clip components at `clip`, renormalise (Lowe's illumination step). */

@@ -16,6 +16,7 @@ interface RefKp {
   x: number;
   y: number;
   size: number;
+  angle: number;
   response: number;
 }
 const ref = JSON.parse(readFileSync(path.join(projectRoot(), "test/features/keypoints/fixtures/blob-keypoints.json"), "utf8")) as {
@@ -57,7 +58,15 @@ test("SIFT finds each Gaussian blob at its centre and scale, as OpenCV does", ()
     assert.ok(Math.abs(ours.size / cv.size - 1) < 0.01, `blob ${blob.sigma}: size ${ours.size} vs OpenCV ${cv.size}`);
     assert.ok(Math.abs(ours.response / cv.response - 1) < 0.02, `blob ${blob.sigma}: response ${ours.response} vs OpenCV ${cv.response}`);
     assert.ok(Math.abs(ours.x + 0.25 - cv.x) < 0.05 && Math.abs(ours.y + 0.25 - cv.y) < 0.05, `blob ${blob.sigma}: (${ours.x}, ${ours.y}) vs OpenCV (${cv.x}, ${cv.y})`);
+    // Orientation peaks: an isotropic blob has several; ours are OpenCV's, to 0.5 degree.
+    const angles = (kps: ReadonlyArray<{ x: number; y: number; angle?: number }>) =>
+      kps.filter((q) => Math.hypot(q.x - blob.x, q.y - blob.y) < 1).map((q) => q.angle!).sort((a, b) => a - b);
+    const oursA = angles(keypoints);
+    const cvA = angles(ref.sift);
+    assert.equal(oursA.length, cvA.length, `blob ${blob.sigma}: angles ${oursA} vs OpenCV ${cvA}`);
+    oursA.forEach((a, i) => assert.ok(Math.abs(a - cvA[i]!) < 0.5, `blob ${blob.sigma}: angles ${oursA} vs OpenCV ${cvA}`));
   }
+  assert.equal(keypoints.length, ref.sift.length);
 });
 
 test("SIFT descriptors are 128-d, unit-norm, non-negative, clipped", () => {
