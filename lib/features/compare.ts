@@ -34,7 +34,10 @@ export interface CompareOptions {
   silhouetteSample?: number;
   /** Feature cache root (tests). Default `cacheDir("features")`. */
   cacheRoot?: string;
-  /** Images decoded for fitting extractors that need it (bag of visual words). Default all items. */
+  /**
+   * Fit extractors that need it (bag of visual words) on at most this many images, taken evenly
+   * spaced through the item list (so every label is represented). Default all items.
+   */
   fitLimit?: number;
 }
 
@@ -94,7 +97,8 @@ export function scoreClustering(
 
 async function fitIfNeeded(ex: FeatureExtractor, items: readonly DatasetItem[], limit?: number): Promise<void> {
   if (!ex.fit) return;
-  const use = items.slice(0, limit ?? items.length);
+  const n = Math.min(items.length, limit ?? items.length);
+  const use = Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
   info(`fitting ${ex.id} on ${use.length} images`);
   const images = [];
   for (const item of use) images.push(await decodeImage(item.file, ex.inputSize));

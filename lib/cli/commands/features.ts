@@ -105,6 +105,7 @@ export function register(program: Command): void {
     .option("--batch <n>", "images per extraction batch (1-256)", num("batch", 1, 256), 16)
     .option("--silhouette-sample <n>", "silhouette on a random subset of N rows (default: all)", num("silhouette-sample", 3, 1e9))
     .option("--limit <n>", "only the first N images (0 = all)", num("limit", 0, 1e9), 0)
+    .option("--fit-limit <n>", "extractors that are fitted (bag of visual words): fit on N images evenly spaced through the dataset (default: all)", num("fit-limit", 1, 1e9))
     .option("--json", "print the result as JSON on stdout", false)
     .action(async (o: Record<string, unknown>) => {
       const { initBackend } = await import("../../runtime/backend.js");
@@ -132,6 +133,7 @@ export function register(program: Command): void {
         nInit: o.nInit as number,
         batch: o.batch as number,
         silhouetteSample: o.silhouetteSample as number | undefined,
+        fitLimit: o.fitLimit as number | undefined,
       });
       const skipped = listExtractors().filter((e) => !ids.includes(e.id));
       const out = { data: dir, backend: backend.name, threads: backend.threads, normalize: o.normalize, seed: o.seed, ...result, skipped };
