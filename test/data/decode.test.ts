@@ -89,6 +89,20 @@ test("WebP (lossless) and TIFF decode", async () => {
   near(channelMeans(await decodeImage(tif, 6, { range: "unit" })), [10 / 255, 200 / 255, 90 / 255], 1e-5, "tiff");
 });
 
+test("palette PNG, GIF, AVIF and CMYK JPEG decode to sRGB", async () => {
+  const px = rgbPixels(16, 16, () => [200, 60, 30]);
+  const want = [200 / 255, 60 / 255, 30 / 255];
+  const pal = await writeFile(path.join(dir, "pal.png"), await fromRaw(px, 16, 16).png({ palette: true }).toBuffer());
+  near(channelMeans(await decodeImage(pal, 4, { range: "unit" })), want, 1e-5, "palette png");
+  const gif = await writeFile(path.join(dir, "x.gif"), await fromRaw(px, 16, 16).gif().toBuffer());
+  near(channelMeans(await decodeImage(gif, 4, { range: "unit" })), want, 1e-5, "gif");
+  const avif = await writeFile(path.join(dir, "x.avif"), await fromRaw(px, 16, 16).avif({ lossless: true }).toBuffer());
+  near(channelMeans(await decodeImage(avif, 4, { range: "unit" })), want, 1e-5, "avif");
+  const cmyk = await writeFile(path.join(dir, "cmyk.jpg"), await fromRaw(px, 16, 16).toColourspace("cmyk").jpeg({ quality: 100 }).toBuffer());
+  assert.equal((await probeImage(cmyk)).channels, 4);
+  near(channelMeans(await decodeImage(cmyk, 4, { range: "unit" })), want, 0.15, "cmyk jpeg (profile-less CMYK round trip is approximate)");
+});
+
 test("EXIF orientation is applied before cropping", async () => {
   // stored 40 x 20: left half red, right half blue; orientation 6 = display rotated 90 degrees clockwise,
   // so the displayed picture is 20 x 40 with red on top and blue at the bottom
