@@ -59,7 +59,7 @@ export const experimentSchema = z
     features: z
       .object({
         /** Feature extractor id (see `heritage features list`). */
-        extractor: z.string().default("mobilenet_v2"),
+        extractor: z.string().default("mobilenet_v2-nsfwjs"),
         /** Images per extraction batch. */
         batch: z.number().int().positive().default(16),
       })
@@ -119,6 +119,8 @@ export const experimentSchema = z
         norm: z.enum(["l1", "l2"]).default("l1"),
         /** Blend the generated content into the image with Poisson blending (else paste). */
         poisson: z.boolean().default(true),
+        /** Damaged images completed together (each with `candidates` z's, so one batch is batchImages x candidates). */
+        batchImages: z.number().int().positive().default(8),
       })
       .strict()
       .default({}),

@@ -28,6 +28,8 @@ export interface CompletionMethod {
   name: string;
   /** Which model (group) a case goes to; cases of a group are completed together. */
   groupOf(c: StudyCase): string;
+  /** Cases completed per call (a group is split into chunks of this size). Default: the whole group. */
+  batchSize?: number;
   complete(group: string, cases: StudyCase[]): Promise<Completed[]>;
 }
 
@@ -37,7 +39,7 @@ export interface GanPairModels {
 }
 
 export interface GanMethodOptions {
-  completion: Omit<SemanticCompletionOptions, "seed" | "onStep">;
+  completion: Omit<SemanticCompletionOptions, "seed" | "onStep"> & { batchImages: number };
   /** Poisson-blend the generated pixels (else paste them). */
   poisson: boolean;
   seed: number;
@@ -55,6 +57,7 @@ export function ganMethod(
   return {
     name,
     groupOf: pick,
+    batchSize: opts.completion.batchImages,
     async complete(group, cases) {
       const { G, D } = await models(group);
       const t0 = Date.now();

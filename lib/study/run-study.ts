@@ -97,7 +97,12 @@ export async function runStudy(cases: StudyCase[], methods: CompletionMethod[], 
       if (!groups.has(g)) groups.set(g, []);
       groups.get(g)!.push(c);
     }
-    for (const [g, gc] of groups) {
+    const chunks: [string, StudyCase[]][] = [];
+    for (const [g, all] of groups) {
+      const size = m.batchSize ?? all.length;
+      for (let i = 0; i < all.length; i += size) chunks.push([g, all.slice(i, i + size)]);
+    }
+    for (const [g, gc] of chunks) {
       const completed = await m.complete(g, gc);
       const lines: string[] = [];
       for (let i = 0; i < gc.length; i++) {

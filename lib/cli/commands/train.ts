@@ -1,11 +1,57 @@
+/**
+ * `heritage train`: the general DCGAN on every image of a dataset, or one DCGAN per cluster of a
+ * clustering (clusters.json from `heritage cluster`). A rerun with the same --out resumes.
+ */
 import type { Command } from "commander";
+import path from "node:path";
+import { loadClusterModel } from "../../cluster/model.js";
+import { loadExperiment } from "../../config/experiment.js";
+import { listDataset } from "../../data/dataset.js";
+import { trainStage, type GanJob } from "../../pipeline/train-stage.js";
+import { initBackend } from "../../runtime/backend.js";
+import { info } from "../../util/log.js";
 
-/** `heritage train`: not built yet. */
+interface TrainCli {
+  config: string;
+  data: string;
+  clusters?: string;
+  general?: boolean;
+  out?: string;
+  json?: boolean;
+}
+
 export function register(program: Command): void {
   program
     .command("train")
-    .description("(not implemented yet)")
-    .action(() => {
-      throw new Error("heritage train is not implemented yet");
+    .description("train DCGANs: the general one on all images, or one per cluster with --clusters (resumes with the same --out)")
+    .requiredOption("--config <file>", "experiment config (its gan section is used)")
+    .requiredOption("--data <dir>", "dataset folder")
+    .option("--clusters <file>", "clusters.json: train one GAN per cluster on its images")
+    .option("--general", "with --clusters, also train the general GAN on all images")
+    .option("--out <dir>", "output folder (default results/<config name>/gans)")
+    .option("--json", "print what was trained as JSON on stdout")
+    .action(async (o: TrainCli) => {
+      const cfg = await loadExperiment(o.config);
+      await initBackend();
+      const listing = await listDataset(o.data);
+      const out = o.out ?? path.join("results", cfg.name, "gans");
+      const jobs: GanJob[] = [];
+      if (!o.clusters || o.general) {
+        jobs.push({ name: "general", outDir: path.join(out, "general"), ids: listing.items.map((i) => i.id), cluster: null, k: 1 });
+      }
+      if (o.clusters) {
+        const model = await loadClusterModel(o.clusters);
+        const known = new Set(listing.items.map((i) => i.id));
+        const missing = model.ids.filter((id) => !known.has(id));
+        if (missing.length) info(`train: ${missing.length} clustered images are not in ${o.data} (e.g. ${missing[0]}); they are left out`);
+        for (let c = 0; c < model.k; c++) {
+          const ids = model.ids.filter((id, i) => model.labels[i] === c && known.has(id));
+          jobs.push({ name: `cluster-${c}`, outDir: path.join(out, `cluster-${c}`), ids, cluster: c, k: model.k });
+        }
+      }
+      const res = await trainStage(cfg, listing.items, jobs, { data: o.data, config: o.config });
+      const rows = [...res.results].map(([name, r]) => ({ name, outDir: r.outDir, epochs: r.epochs, seconds: r.seconds, warnings: r.warnings }));
+      if (o.json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
+      for (const r of rows) info(`${r.name}: ${r.epochs} epochs, ${r.seconds.toFixed(0)} s -> ${r.outDir}`);
     });
 }

@@ -1,0 +1,79 @@
+/**
+ * Data stage: make the embedded synthetic dataset when the config asks for it, list the dataset,
+ * optionally subsample it (stratified), and split it into train and held-out test sets. The split
+ * is written to split.json so every later stage (and a rerun) uses the same images.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { ExperimentConfig } from "../config/experiment.js";
+import { listDataset, type DatasetItem } from "../data/dataset.js";
+import { trainTestSplit } from "../data/split.js";
+import { writeSynthDataset } from "../data/synth/index.js";
+import { readJson, writeJsonAtomic } from "../util/fs.js";
+import { info } from "../util/log.js";
+import { projectRoot } from "../util/paths.js";
+import { createRng, shuffled } from "../util/random.js";
+
+export interface DataStageResult {
+  dir: string;
+  items: DatasetItem[];
+  train: DatasetItem[];
+  test: DatasetItem[];
+  labels: string[];
+}
+
+export function resolveDataDir(cfg: ExperimentConfig, override?: string): string {
+  const dir = override ?? cfg.data.dir;
+  return path.isAbsolute(dir) ? dir : path.join(projectRoot(), dir);
+}
+
+/** Keep at most `limit` items, the same share of each label (deterministic in seed). */
+export function stratifiedSubset(items: readonly DatasetItem[], limit: number, seed: number): DatasetItem[] {
+  if (limit <= 0 || limit >= items.length) return items.slice();
+  const byLabel = new Map<string, DatasetItem[]>();
+  for (const it of items) {
+    const k = it.label ?? "";
+    if (!byLabel.has(k)) byLabel.set(k, []);
+    byLabel.get(k)!.push(it);
+  }
+  const rng = createRng(seed);
+  const keep = new Set<string>();
+  for (const group of byLabel.values()) {
+    const n = Math.max(1, Math.round((group.length * limit) / items.length));
+    for (const it of shuffled(group, rng).slice(0, n)) keep.add(it.id);
+  }
+  return items.filter((it) => keep.has(it.id));
+}
+
+export async function dataStage(cfg: ExperimentConfig, runDir: string, dataDirOverride?: string): Promise<DataStageResult> {
+  const dir = resolveDataDir(cfg, dataDirOverride);
+  if (cfg.data.source === "synthetic" && !dataDirOverride) {
+    const res = await writeSynthDataset({ out: dir, perStyle: cfg.data.perStyle, size: cfg.data.synthSize, seed: cfg.seed });
+    info(`data: synthetic dataset in ${dir} (${res.count} paintings)`);
+  } else if (!existsSync(dir)) {
+    throw new Error(`data folder ${dir} does not exist (config data.dir or --data)`);
+  }
+  const listing = await listDataset(dir);
+  const items = stratifiedSubset(listing.items, cfg.data.limit, cfg.seed);
+  if (items.length < 4) throw new Error(`${dir}: only ${items.length} images; the study needs at least 4`);
+  const splitFile = path.join(runDir, "split.json");
+  let train: DatasetItem[];
+  let test: DatasetItem[];
+  const byId = new Map(items.map((i) => [i.id, i]));
+  if (existsSync(splitFile)) {
+    const saved = await readJson<{ dir: string; train: string[]; test: string[] }>(splitFile);
+    const ok = saved.dir === dir && [...saved.train, ...saved.test].every((id) => byId.has(id)) && saved.train.length + saved.test.length === items.length;
+    if (!ok) {
+      throw new Error(
+        `${splitFile} was made for other data (${saved.dir}, ${saved.train.length}+${saved.test.length} images); use another run name or delete the run folder`,
+      );
+    }
+    train = saved.train.map((id) => byId.get(id)!);
+    test = saved.test.map((id) => byId.get(id)!);
+  } else {
+    ({ train, test } = trainTestSplit(items, { testFraction: cfg.data.testFraction, seed: cfg.seed, stratify: true }));
+    await writeJsonAtomic(splitFile, { dir, train: train.map((i) => i.id), test: test.map((i) => i.id) });
+  }
+  info(`data: ${items.length} images (${listing.labels.length} labels), ${train.length} train / ${test.length} held out`);
+  return { dir, items, train, test, labels: listing.labels };
+}

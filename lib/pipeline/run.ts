@@ -1,0 +1,155 @@
+/**
+ * The whole study end to end, as `npm start` / `heritage run` / `heritage study` run it:
+ * data -> features + k-means (per K) -> general and per-cluster DCGANs -> completion study -> report.
+ * Every stage writes into results/<name>/ and resumes from what is there, so a killed run continues
+ * where it stopped and a finished one is only re-reported.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { clusterDataset } from "../cluster/run.js";
+import { loadClusterModel, type ClusterModel } from "../cluster/model.js";
+import type { ExperimentConfig } from "../config/experiment.js";
+import { initBackend } from "../runtime/backend.js";
+import { readJson, writeJsonAtomic } from "../util/fs.js";
+import { info } from "../util/log.js";
+import { projectRoot } from "../util/paths.js";
+import { dataStage } from "./data-stage.js";
+import { runRecord, type RunRecord } from "./record.js";
+import { clusteredMethodName, studyStage } from "./study-stage.js";
+import { ganJobs, trainStage } from "./train-stage.js";
+import type { StudySummary } from "../study/run-study.js";
+
+export interface RunExperimentOptions {
+  config: ExperimentConfig;
+  /** Run folder (default results/<config.name>). */
+  out?: string;
+  /** Dataset folder overriding the config's data.dir (then nothing is synthesised). */
+  data?: string;
+  /** Write report.html (default true). */
+  report?: boolean;
+}
+
+export interface SweepRow {
+  k: number;
+  method: string;
+  gans: number;
+  trainSeconds: number;
+  psnrHole: number;
+  ssimHole: number;
+  l1Hole: number;
+  routingAccuracy: number | null;
+}
+
+export interface RunSummary {
+  runDir: string;
+  record: RunRecord;
+  data: { dir: string; images: number; train: number; test: number; labels: string[] };
+  clusterings: { k: number; sizes: number[]; metrics: Record<string, number | null>; file: string }[];
+  training: { name: string; images: number; epochs: number; seconds: number; warnings: string[] }[];
+  study: StudySummary;
+  routingAccuracy: Record<string, number>;
+  sweep: SweepRow[];
+  stageSeconds: Record<string, number>;
+  files: Record<string, string>;
+}
+
+async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, train: Parameters<typeof ganJobs>[1], ks: number[]): Promise<Map<number, ClusterModel>> {
+  const out = new Map<number, ClusterModel>();
+  for (const k of ks) {
+    if (k <= 1) continue;
+    const outDir = path.join(runDir, "clusters", `k${k}`);
+    const file = path.join(outDir, "clusters.json");
+    if (existsSync(file)) {
+      const m = await loadClusterModel(file);
+      const sameIds = m.ids.length === train.length && train.every((t, i) => m.ids[i] === t.id);
+      if (sameIds && m.extractor === cfg.features.extractor && m.settings.kRequested === k) {
+        info(`cluster K=${k}: reusing ${file}`);
+        out.set(k, m);
+        continue;
+      }
+      throw new Error(`${file} was made with other settings or images; use another run name or delete it`);
+    }
+    await clusterDataset({
+      data: dir,
+      items: train,
+      outDir,
+      extractor: cfg.features.extractor,
+      k,
+      seed: cfg.seed,
+      nInit: cfg.cluster.nInit,
+      minSize: cfg.cluster.minSize,
+      balanced: cfg.cluster.balanced,
+      batch: cfg.features.batch,
+      umapOut: path.join(outDir, "umap.html"),
+    });
+    out.set(k, await loadClusterModel(file));
+  }
+  return out;
+}
+
+/** Run (or resume) the experiment described by `config`. */
+export async function runExperiment(opts: RunExperimentOptions): Promise<RunSummary> {
+  const cfg = opts.config;
+  const backend = await initBackend();
+  const runDir = opts.out ? path.resolve(opts.out) : path.join(projectRoot(), "results", cfg.name);
+  const record = runRecord(cfg.name, cfg.seed);
+  info(`run ${cfg.name}: ${runDir} (backend ${backend.name}, ${backend.threads} thread(s), seed ${cfg.seed})`);
+  info(`config: ${JSON.stringify(cfg)}`);
+  await writeJsonAtomic(path.join(runDir, "config.json"), cfg);
+  const stageSeconds: Record<string, number> = {};
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    const r = await f();
+    stageSeconds[name] = (Date.now() - t0) / 1000;
+    info(`stage ${name}: ${stageSeconds[name]!.toFixed(1)} s`);
+    return r;
+  };
+
+  const data = await timed("data", () => dataStage(cfg, runDir, opts.data));
+  const ks = [...new Set(cfg.cluster.sweep.length ? cfg.cluster.sweep : [cfg.cluster.k])].sort((a, b) => a - b);
+  const mainK = ks.includes(cfg.cluster.k) && cfg.cluster.k > 1 ? cfg.cluster.k : Math.max(...ks);
+  const clusterings = await timed("cluster", () => clusterStage(cfg, runDir, data.dir, data.train, ks));
+  const jobs = ganJobs(runDir, data.train, clusterings);
+  const card = { data: data.dir, runName: cfg.name, commit: record.commit, seed: cfg.seed };
+  const trained = await timed("train", () => trainStage(cfg, data.train, jobs, card));
+  const modelDirs = new Map([...trained.results].map(([name, r]) => [name, r.outDir]));
+  const study = await timed("study", () => studyStage(cfg, { runDir, test: data.test, clusterings, mainK, modelDirs }));
+
+  const sweep: SweepRow[] = [];
+  const all = (m: string) => study.summary.stats[m]?.all;
+  const secondsOf = (prefix: string) => [...trained.results].filter(([n]) => n.startsWith(prefix)).reduce((s, [, r]) => s + r.seconds, 0);
+  if (all("general")) {
+    const a = all("general")!;
+    sweep.push({ k: 1, method: "general", gans: 1, trainSeconds: secondsOf("general"), psnrHole: a.psnrHole.mean, ssimHole: a.ssimHole.mean, l1Hole: a.l1Hole.mean, routingAccuracy: null });
+  }
+  for (const [k, model] of clusterings) {
+    const name = clusteredMethodName(k, mainK);
+    const a = all(name);
+    if (!a) continue;
+    sweep.push({ k, method: name, gans: model.k, trainSeconds: secondsOf(`k${k}/`), psnrHole: a.psnrHole.mean, ssimHole: a.ssimHole.mean, l1Hole: a.l1Hole.mean, routingAccuracy: study.routingAccuracy[`k${k}`] ?? null });
+  }
+  const summary: RunSummary = {
+    runDir,
+    record,
+    data: { dir: data.dir, images: data.items.length, train: data.train.length, test: data.test.length, labels: data.labels },
+    clusterings: [...clusterings].map(([k, m]) => ({ k, sizes: m.sizes, metrics: m.metrics, file: path.join(runDir, "clusters", `k${k}`, "clusters.json") })),
+    training: [...trained.results].map(([name, r]) => ({ name, images: jobs.find((j) => j.name === name)!.ids.length, epochs: r.epochs, seconds: r.seconds, warnings: r.warnings })),
+    study: study.summary,
+    routingAccuracy: study.routingAccuracy,
+    sweep,
+    stageSeconds,
+    files: { runDir, summary: path.join(runDir, "summary.json"), study: path.join(runDir, "study") },
+  };
+  if (opts.report ?? true) {
+    const { writeReport } = await import("./report.js");
+    summary.files.report = await timed("report", () => writeReport(summary, cfg));
+  }
+  await writeJsonAtomic(path.join(runDir, "run.json"), { ...record, finishedAt: new Date().toISOString(), stageSeconds });
+  await writeJsonAtomic(path.join(runDir, "summary.json"), summary);
+  return summary;
+}
+
+/** Read a finished run's summary.json. */
+export async function readRunSummary(runDir: string): Promise<RunSummary> {
+  return readJson<RunSummary>(path.join(runDir, "summary.json"));
+}

@@ -1,0 +1,139 @@
+/**
+ * Study stage: damage every held-out painting with every configured mask, route each damaged
+ * painting to a cluster from its visible pixels, complete it with every method, and measure.
+ *
+ * Methods: "general" (the general DCGAN), "clustered" (the GAN of the routed cluster; with a K sweep
+ * one method per K, "clustered-k<K>"), "oracle-cluster" (the GAN of the cluster the undamaged
+ * painting belongs to: routing's upper bound) and "telea" (classic inpainting).
+ */
+import path from "node:path";
+import type { ExperimentConfig } from "../config/experiment.js";
+import type { ClusterModel } from "../cluster/model.js";
+import { routeFeatures } from "../cluster/model.js";
+import { neutralFill } from "../cluster/route.js";
+import type { DatasetItem } from "../data/dataset.js";
+import { loadImages } from "../data/load.js";
+import { createExtractor } from "../features/registry.js";
+import { loadLayersModel } from "../gan/checkpoint.js";
+import { classicInpaint } from "../inpaint/telea.js";
+import { buildCases, resizeMaskNearest, type StudyCase } from "../study/cases.js";
+import { ganMethod, holeToZero, type CompletionMethod, type GanPairModels } from "../study/methods.js";
+import { runStudy, type StudyRow, type StudySummary } from "../study/run-study.js";
+import { info } from "../util/log.js";
+
+export interface StudyStageOptions {
+  runDir: string;
+  test: readonly DatasetItem[];
+  /** Clusterings by K (K > 1). */
+  clusterings: ReadonlyMap<number, ClusterModel>;
+  /** The K whose clustered method is called plain "clustered". */
+  mainK: number;
+  /** Model folders by job name ("general", "k4/cluster-2"). */
+  modelDirs: ReadonlyMap<string, string>;
+}
+
+export function clusteredMethodName(k: number, mainK: number): string {
+  return k === mainK ? "clustered" : `clustered-k${k}`;
+}
+
+/** Route each case to a cluster of `model` from its visible pixels (and the undamaged painting, for the oracle). */
+async function routeCases(cases: StudyCase[], model: ClusterModel, batch: number): Promise<{ routed: Map<string, number>; oracle: Map<string, number> }> {
+  const ex = await createExtractor(model.extractor, model.extractorOptions);
+  try {
+    const S = ex.inputSize;
+    const items = [...new Map(cases.map((c) => [c.item.id, c.item])).values()];
+    const got = await loadImages(items, { size: S, label: `routing images (${S}px)` });
+    const big = new Map(got.items.map((it, i) => [it.id, got.images[i]!]));
+    const routed = new Map<string, number>();
+    const oracle = new Map<string, number>();
+    for (let i = 0; i < items.length; i += batch) {
+      const chunk = items.slice(i, i + batch).filter((it) => big.has(it.id));
+      const feats = await ex.extract(chunk.map((it) => big.get(it.id)!));
+      chunk.forEach((it, j) => oracle.set(it.id, routeFeatures(model, feats[j]!)));
+    }
+    for (let i = 0; i < cases.length; i += batch) {
+      const chunk = cases.slice(i, i + batch).filter((c) => big.has(c.item.id));
+      const damaged = chunk.map((c) => {
+        const m = resizeMaskNearest(c.mask, S, S);
+        return neutralFill(holeToZero(big.get(c.item.id)!, m), m, "blur");
+      });
+      const feats = await ex.extract(damaged);
+      chunk.forEach((c, j) => routed.set(c.key, routeFeatures(model, feats[j]!)));
+    }
+    return { routed, oracle };
+  } finally {
+    ex.dispose();
+  }
+}
+
+/** Keeps the most recently used generator/discriminator pair in memory; `release` frees it. */
+function modelCache(dirs: ReadonlyMap<string, string>): { get: (name: string) => Promise<GanPairModels>; release: () => void } {
+  let current: { name: string; models: GanPairModels } | null = null;
+  const release = () => {
+    if (current) {
+      current.models.G.dispose();
+      current.models.D.dispose();
+      current = null;
+    }
+  };
+  const get = async (name: string) => {
+    if (current?.name === name) return current.models;
+    release();
+    const dir = dirs.get(name);
+    if (!dir) throw new Error(`no trained model "${name}" (was its cluster too small to train?)`);
+    const models = { G: await loadLayersModel(path.join(dir, "generator")), D: await loadLayersModel(path.join(dir, "discriminator")) };
+    current = { name, models };
+    return models;
+  };
+  return { get, release };
+}
+
+export async function studyStage(cfg: ExperimentConfig, o: StudyStageOptions): Promise<{ rows: StudyRow[]; summary: StudySummary; routingAccuracy: Record<string, number> }> {
+  const S = cfg.gan.arch.imageSize;
+  let test = o.test.slice();
+  if (cfg.study.maxImages > 0) test = test.slice(0, cfg.study.maxImages);
+  const loaded = await loadImages(test, { size: S, label: `load ${S}px held-out images` });
+  const cases = await buildCases(loaded.items, loaded.images, cfg.study.masks, cfg.seed);
+  info(`study: ${loaded.items.length} held-out paintings x ${cfg.study.masks.length} masks = ${cases.length} cases`);
+  const cache = modelCache(o.modelDirs);
+  const gan = (name: string, pick: (c: StudyCase) => string): CompletionMethod =>
+    ganMethod(name, pick, cache.get, {
+      completion: { ...cfg.completion, prior: cfg.gan.latentPrior },
+      poisson: cfg.completion.poisson,
+      seed: cfg.seed,
+    });
+  const methods: CompletionMethod[] = [];
+  const routingAccuracy: Record<string, number> = {};
+  const wants = new Set(cfg.study.methods);
+  if (wants.has("general")) methods.push(gan("general", () => "general"));
+  for (const [k, model] of o.clusterings) {
+    const { routed, oracle } = await routeCases(cases, model, cfg.features.batch);
+    const agree = cases.filter((c) => routed.get(c.key) === oracle.get(c.item.id)).length;
+    routingAccuracy[`k${k}`] = cases.length ? agree / cases.length : NaN;
+    info(`study: routing from visible pixels agrees with the undamaged painting's cluster in ${agree}/${cases.length} cases (K=${k})`);
+    if (wants.has("clustered")) methods.push(gan(clusteredMethodName(k, o.mainK), (c) => `k${k}/cluster-${routed.get(c.key)}`));
+    if (wants.has("oracle-cluster") && k === o.mainK) methods.push(gan("oracle-cluster", (c) => `k${k}/cluster-${oracle.get(c.item.id)}`));
+  }
+  if (wants.has("telea")) {
+    methods.push({
+      name: "telea",
+      groupOf: () => "telea",
+      async complete(_g, cs) {
+        return cs.map((c) => {
+          const t0 = Date.now();
+          const image = classicInpaint(c.image, c.mask, "telea", { valueRange: [-1, 1] });
+          return { image, model: "telea", seconds: (Date.now() - t0) / 1000 };
+        });
+      },
+    });
+  }
+  const comparisons: [string, string][] = [];
+  for (const m of methods) if (m.name !== "general") comparisons.push([m.name, "general"]);
+  if (wants.has("telea")) for (const m of methods) if (m.name.startsWith("clustered")) comparisons.push([m.name, "telea"]);
+  try {
+    const res = await runStudy(cases, methods, { outDir: path.join(o.runDir, "study"), comparisons });
+    return { ...res, routingAccuracy };
+  } finally {
+    cache.release();
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Training stage: the general DCGAN on every training image (the baseline) and one DCGAN per
+ * cluster for each clustering (the "specialized GANs"). Each model trains in its own folder and
+ * resumes there; finished models are skipped.
+ */
+import path from "node:path";
+import type { ExperimentConfig } from "../config/experiment.js";
+import type { ClusterModel } from "../cluster/model.js";
+import type { DatasetItem } from "../data/dataset.js";
+import type { ImageArray } from "../data/image.js";
+import { loadImages } from "../data/load.js";
+import { trainGan, type TrainResult } from "../gan/train.js";
+import { info } from "../util/log.js";
+
+export interface GanJob {
+  /** "general" or "k<K>/cluster-<c>". */
+  name: string;
+  outDir: string;
+  ids: string[];
+  cluster: number | null;
+  k: number;
+}
+
+export function ganJobs(runDir: string, train: readonly DatasetItem[], clusterings: ReadonlyMap<number, ClusterModel>): GanJob[] {
+  const jobs: GanJob[] = [{ name: "general", outDir: path.join(runDir, "gans", "general"), ids: train.map((i) => i.id), cluster: null, k: 1 }];
+  for (const [k, model] of clusterings) {
+    for (let c = 0; c < model.k; c++) {
+      const ids = model.ids.filter((_, i) => model.labels[i] === c);
+      jobs.push({ name: `k${k}/cluster-${c}`, outDir: path.join(runDir, "gans", `k${k}`, `cluster-${c}`), ids, cluster: c, k });
+    }
+  }
+  return jobs;
+}
+
+export interface TrainStageResult {
+  results: Map<string, TrainResult>;
+  jobs: GanJob[];
+}
+
+/** Train every job in turn (each resumes or is skipped when done). */
+export async function trainStage(
+  cfg: ExperimentConfig,
+  train: readonly DatasetItem[],
+  jobs: readonly GanJob[],
+  card: Record<string, unknown>,
+): Promise<TrainStageResult> {
+  const S = cfg.gan.arch.imageSize;
+  const loaded = await loadImages(train, { size: S, label: `load ${S}px training images` });
+  const byId = new Map<string, ImageArray>(loaded.items.map((it, i) => [it.id, loaded.images[i]!]));
+  const results = new Map<string, TrainResult>();
+  for (const [j, job] of jobs.entries()) {
+    const images = job.ids.map((id) => byId.get(id)).filter((x): x is ImageArray => x !== undefined);
+    if (images.length < 2) {
+      info(`train ${job.name}: only ${images.length} image(s); skipped (raise cluster.minSize to merge tiny clusters)`);
+      continue;
+    }
+    info(`train ${job.name} (${j + 1}/${jobs.length}): ${images.length} images`);
+    const res = await trainGan(images, job.outDir, {
+      arch: cfg.gan.arch,
+      epochs: cfg.gan.epochs,
+      minSteps: cfg.gan.minSteps,
+      batchSize: cfg.gan.batchSize,
+      lr: cfg.gan.lr,
+      beta1: cfg.gan.beta1,
+      latentPrior: cfg.gan.latentPrior,
+      flip: cfg.gan.flip,
+      checkpointEvery: cfg.gan.checkpointEvery,
+      seed: jobSeed(cfg.seed, job.name),
+      label: `gan ${job.name}`,
+      card: { ...card, job: job.name, k: job.k, cluster: job.cluster, imageIds: job.ids.length },
+    });
+    results.set(job.name, res);
+  }
+  return { results, jobs: [...jobs] };
+}
+
+/** A seed per model from the run seed and the job's name (stable when jobs are added or reordered). */
+export function jobSeed(seed: number, name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return ((h >>> 0) + seed) % 2 ** 31;
+}
