@@ -9,6 +9,7 @@
  *   await ex.saveVocabulary("vocab.json");   // reload with createSiftBovw({ vocabulary: ... })
  */
 import type { ImageArray } from "../../data/image.js";
+import { sha256 } from "../../util/fs.js";
 import { progress } from "../../util/progress.js";
 import {
   BOVW_DEFAULTS,
@@ -100,10 +101,17 @@ function createBovw(id: "sift-bovw" | "surf-bovw", opts: KeypointBovwOptions, de
     detector: detectorOptions,
   };
   const describeOne = (img: ImageArray): KeypointFeatures => detect(fitGray(toGray(img, "signed"), inputSize), maxKeypoints);
-  const describe = (images: ImageArray[], label: string): KeypointFeatures[] => {
+  // Descriptors computed by fit(), kept until extract() asks for the same pixels (the usual
+  // fit-then-extract on one collection then describes each image once). Entries are dropped when used.
+  const fitted = new Map<string, KeypointFeatures>();
+  const describe = (images: ImageArray[], label: string, mode: "fit" | "extract"): KeypointFeatures[] => {
     const bar = images.length > 8 ? progress(label, images.length) : null;
     const out = images.map((img) => {
-      const f = describeOne(img);
+      const key = imageKey(img);
+      let f = mode === "extract" ? fitted.get(key) : undefined;
+      if (f) fitted.delete(key);
+      else f = describeOne(img);
+      if (mode === "fit") fitted.set(key, f);
       bar?.tick(1);
       return f;
     });
@@ -119,13 +127,14 @@ function createBovw(id: "sift-bovw" | "surf-bovw", opts: KeypointBovwOptions, de
     },
     dim: () => bovw.vocabularySize,
     async fit(images: ImageArray[]): Promise<void> {
-      const sets = describe(images, `${id} vocabulary: describe`);
+      fitted.clear();
+      const sets = describe(images, `${id} vocabulary: describe`, "fit");
       setVocabulary(fitVocabulary(sets, bovw));
     },
     async extract(images: ImageArray[]): Promise<Float32Array[]> {
       const v = vocab;
       if (!v) throw new Error(`${id}: no visual vocabulary yet; call fit(images) or pass/load a vocabulary first`);
-      return describe(images, `${id} extract`).map((set) => bovwHistogram(set, v, bovw));
+      return describe(images, `${id} extract`, "extract").map((set) => bovwHistogram(set, v, bovw));
     },
     describe: (images) => images.map(describeOne),
     vocabulary: () => vocab,
@@ -139,8 +148,15 @@ function createBovw(id: "sift-bovw" | "surf-bovw", opts: KeypointBovwOptions, de
     },
     dispose: () => {
       vocab = null;
+      fitted.clear();
     },
   };
+}
+
+/** Content key of an image (size + pixel bytes). */
+function imageKey(img: ImageArray): string {
+  const bytes = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+  return `${img.width}x${img.height}x${img.channels}:${sha256(bytes)}`;
 }
 
 /**

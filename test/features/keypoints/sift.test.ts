@@ -130,3 +130,12 @@ test("SIFT matches a real painting to itself rotated and halved", async (t) => {
   assert.ok(half.precision > 0.75 && half.correct > 20, `scale0.5: ${JSON.stringify(half)}`);
 });
 
+
+test("SIFT on flat, tiny and thin images returns no keypoints instead of failing", () => {
+  const flat = { width: 64, height: 48, data: new Float32Array(64 * 48).fill(0.5) };
+  for (const img of [flat, texturedImage(10, 10, 1), texturedImage(200, 12, 1), texturedImage(17, 17, 1)]) {
+    const f = sift(img);
+    assert.equal(f.descriptors.length, f.keypoints.length * 128);
+    if (img === flat) assert.equal(f.keypoints.length, 0);
+  }
+});

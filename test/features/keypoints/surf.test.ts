@@ -99,3 +99,12 @@ test("SURF matches a real painting to itself rotated and halved", async (t) => {
   assert.ok(rot.precision > 0.95 && rot.correct > 100, `rot90: ${JSON.stringify(rot)}`);
   assert.ok(half.precision > 0.5 && half.correct > 15, `scale0.5: ${JSON.stringify(half)}`);
 });
+
+test("SURF on flat, tiny and thin images returns no keypoints instead of failing", () => {
+  const flat = { width: 64, height: 48, data: new Float32Array(64 * 48).fill(0.5) };
+  for (const img of [flat, texturedImage(10, 10, 1), texturedImage(200, 12, 1), texturedImage(27, 27, 1)]) {
+    const f = surf(img);
+    assert.equal(f.descriptors.length, f.keypoints.length * 64);
+    if (img === flat) assert.equal(f.keypoints.length, 0);
+  }
+});
