@@ -35,7 +35,7 @@ export { surf, SURF_DEFAULTS, SURF_DIM, type SurfOptions } from "./surf.js";
 export { matchDescriptors, scoreMatches, type Match, type MatchOptions, type MatchScore } from "./matching.js";
 export { fitGray, quantize8, resizeArea, resizeBilinear, toGray } from "./gray.js";
 export { rotationScaling, STANDARD_TRANSFORMS, transformImage, warpAffine, type Affine, type TransformSpec } from "./warp.js";
-export { descriptorRow, retainStrongest, type GrayImage, type Keypoint, type KeypointFeatures } from "./types.js";
+export { descriptorRow, type GrayImage, type Keypoint, type KeypointFeatures } from "./types.js";
 
 export interface KeypointBovwOptions extends BovwOptions {
   /**

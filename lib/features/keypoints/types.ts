@@ -45,16 +45,3 @@ export type DetectAndDescribe = (image: GrayImage) => KeypointFeatures;
 export function descriptorRow(f: KeypointFeatures, i: number): Float32Array {
   return f.descriptors.subarray(i * f.dim, (i + 1) * f.dim);
 }
-
-/**
- * Keep the `max` keypoints with the largest response (all when max <= 0 or there are fewer),
- * in order of decreasing response; descriptors follow their keypoints.
- */
-export function retainStrongest(f: KeypointFeatures, max: number): KeypointFeatures {
-  if (max <= 0 || f.keypoints.length <= max) return f;
-  const order = f.keypoints.map((_, i) => i).sort((a, b) => f.keypoints[b]!.response - f.keypoints[a]!.response);
-  const keep = order.slice(0, max);
-  const descriptors = new Float32Array(keep.length * f.dim);
-  keep.forEach((src, dst) => descriptors.set(f.descriptors.subarray(src * f.dim, (src + 1) * f.dim), dst * f.dim));
-  return { keypoints: keep.map((i) => f.keypoints[i]!), descriptors, dim: f.dim };
-}
