@@ -5,8 +5,9 @@
  *
  * Thumbnails: plotly's hover labels show text only (no <img>), so thumbnails are drawn as
  * `layout.images` (data-URI images placed in data coordinates at each point). They appear in
- * the HTML figure and in PNG/SVG exports alike; hover still shows the metadata text. Make the
- * data URIs with `thumbnailDataUri`.
+ * the HTML figure and in PNG/SVG exports alike; hover still shows the metadata text. They lie
+ * below the markers, so each thumbnail carries its cluster (or label) colour as a dot in its
+ * centre. Make the data URIs with `thumbnailDataUri`.
  */
 import sharp from "sharp";
 import { UMAP } from "umap-js";
@@ -50,6 +51,12 @@ export function embedUmap(X: readonly Vec[], opts: EmbedUmapOptions = {}): numbe
   });
   return umap.fit(X.map((x) => Array.from(x as ArrayLike<number>)));
 }
+
+/** 20 distinguishable colours (d3 category10 + their light twins), so 15 labels do not repeat. */
+const PALETTE = [
+  "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+  "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+];
 
 /** A plotly figure as `Plotly.newPlot` takes it (compatible with lib/plot's `Figure`). */
 export interface PlotlyFigure {
@@ -96,7 +103,7 @@ export function umapFigure(embedding: readonly (readonly number[])[], opts: Umap
 
   const group = (keys: readonly string[], prefix: string, visible: boolean): object[] => {
     const names = [...new Set(keys)].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
-    return names.map((name) => {
+    return names.map((name, t) => {
       const idx = keys.map((k, i) => (k === name ? i : -1)).filter((i) => i >= 0);
       return {
         type: "scatter",
@@ -106,7 +113,7 @@ export function umapFigure(embedding: readonly (readonly number[])[], opts: Umap
         y: idx.map((i) => embedding[i][1]),
         text: idx.map((i) => `${hover(i)}<br>cluster ${opts.clusters[i]}${opts.labels ? `<br>label ${opts.labels[i] ?? "-"}` : ""}`),
         hovertemplate: "%{text}<extra></extra>",
-        marker: { size: opts.markerSize ?? 7, opacity: 0.85, line: { width: 0.5, color: "#333" } },
+        marker: { size: opts.markerSize ?? 7, opacity: 0.85, color: PALETTE[t % PALETTE.length], line: { width: 0.5, color: "#333" } },
         visible,
       };
     });
@@ -161,8 +168,8 @@ export function umapFigure(embedding: readonly (readonly number[])[], opts: Umap
       xanchor: "center",
       yanchor: "middle",
       sizing: "contain",
-      layer: "above",
-      opacity: 0.95,
+      layer: "below",
+      opacity: 1,
     }));
   }
   return { data: [...byCluster, ...byLabel], layout, config: { responsive: true, displaylogo: false } };
