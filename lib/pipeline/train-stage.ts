@@ -10,6 +10,7 @@ import type { DatasetItem } from "../data/dataset.js";
 import type { ImageArray } from "../data/image.js";
 import { loadImages } from "../data/load.js";
 import { trainGan, type TrainResult } from "../gan/train.js";
+import { trainInWorkers, type GanTask, type GanTaskOptions } from "../gan/workers.js";
 import { info } from "../util/log.js";
 
 export interface GanJob {
@@ -37,7 +38,11 @@ export interface TrainStageResult {
   jobs: GanJob[];
 }
 
-/** Train every job in turn (each resumes or is skipped when done). */
+/**
+ * Train every job (each resumes or is skipped when done): in turn in this process, or in
+ * `cfg.gan.workers` child processes at once (0 = one per core) when that is not 1 and there is
+ * more than one job to train (see ../gan/workers.ts). Both give the same models for the same config.
+ */
 export async function trainStage(
   cfg: ExperimentConfig,
   train: readonly DatasetItem[],
@@ -48,30 +53,50 @@ export async function trainStage(
   const loaded = await loadImages(train, { size: S, label: `load ${S}px training images` });
   const byId = new Map<string, ImageArray>(loaded.items.map((it, i) => [it.id, loaded.images[i]!]));
   const results = new Map<string, TrainResult>();
-  for (const [j, job] of jobs.entries()) {
+  const runnable: { job: GanJob; images: ImageArray[] }[] = [];
+  for (const job of jobs) {
     const images = job.ids.map((id) => byId.get(id)).filter((x): x is ImageArray => x !== undefined);
     if (images.length < 2) {
       info(`train ${job.name}: only ${images.length} image(s); skipped (raise cluster.minSize to merge tiny clusters)`);
       continue;
     }
-    info(`train ${job.name} (${j + 1}/${jobs.length}): ${images.length} images`);
-    const res = await trainGan(images, job.outDir, {
-      arch: cfg.gan.arch,
-      epochs: cfg.gan.epochs,
-      minSteps: cfg.gan.minSteps,
-      batchSize: cfg.gan.batchSize,
-      lr: cfg.gan.lr,
-      beta1: cfg.gan.beta1,
-      latentPrior: cfg.gan.latentPrior,
-      flip: cfg.gan.flip,
-      checkpointEvery: cfg.gan.checkpointEvery,
-      seed: jobSeed(cfg.seed, job.name),
-      label: `gan ${job.name}`,
-      card: { ...card, job: job.name, k: job.k, cluster: job.cluster, imageIds: job.ids.length },
-    });
-    results.set(job.name, res);
+    runnable.push({ job, images });
+  }
+  if (cfg.gan.workers !== 1 && runnable.length > 1) {
+    const itemById = new Map(loaded.items.map((it) => [it.id, it]));
+    const tasks: GanTask[] = runnable.map(({ job }) => ({
+      name: job.name,
+      outDir: job.outDir,
+      items: job.ids.map((id) => itemById.get(id)).filter((x): x is DatasetItem => x !== undefined),
+      options: ganTrainOptions(cfg, job, card),
+    }));
+    const done = await trainInWorkers(tasks, { workers: cfg.gan.workers });
+    for (const [name, res] of done) results.set(name, res);
+    return { results, jobs: [...jobs] };
+  }
+  for (const [j, { job, images }] of runnable.entries()) {
+    info(`train ${job.name} (${j + 1}/${runnable.length}): ${images.length} images`);
+    results.set(job.name, await trainGan(images, job.outDir, ganTrainOptions(cfg, job, card)));
   }
   return { results, jobs: [...jobs] };
+}
+
+/** The `trainGan` options of one job (the same in-process and in a worker process). */
+export function ganTrainOptions(cfg: ExperimentConfig, job: GanJob, card: Record<string, unknown>): GanTaskOptions {
+  return {
+    arch: cfg.gan.arch,
+    epochs: cfg.gan.epochs,
+    minSteps: cfg.gan.minSteps,
+    batchSize: cfg.gan.batchSize,
+    lr: cfg.gan.lr,
+    beta1: cfg.gan.beta1,
+    latentPrior: cfg.gan.latentPrior,
+    flip: cfg.gan.flip,
+    checkpointEvery: cfg.gan.checkpointEvery,
+    seed: jobSeed(cfg.seed, job.name),
+    label: `gan ${job.name}`,
+    card: { ...card, job: job.name, k: job.k, cluster: job.cluster, imageIds: job.ids.length },
+  };
 }
 
 /** A seed per model from the run seed and the job's name (stable when jobs are added or reordered). */

@@ -1,0 +1,318 @@
+/**
+ * Training several DCGANs at once, each in its own child process (the clusters are independent).
+ *
+ * A pool of `workers` slots; each slot forks `worker-main.js` (the compiled file next to this one)
+ * for one task at a time, sends it the task, and reads back one message per finished epoch and the
+ * result. A child loads its own images through `loadImages` (the on-disk cache makes that cheap),
+ * trains with `trainGan` (so a rerun resumes, and a finished model is skipped) and exits, which also
+ * returns all of its memory.
+ *
+ * CPU: each child's wasm backend gets HERITAGE_THREADS = max(1, floor(cores / workers)), so the
+ * children together do not oversubscribe the cores. GPU (with @tensorflow/tfjs-node-gpu installed):
+ * set HERITAGE_GPUS to a comma list of device ids ("0,1"); slot i then runs its children with
+ * CUDA_VISIBLE_DEVICES = the i-th id (round robin), and `workers: 0` means one worker per GPU.
+ *
+ * Failures: a task that throws in its child, or a child that dies (crash, out of memory, killed), is
+ * recorded with the task's name, the child's message and stack (or exit code / signal) and the tail
+ * of its stderr; the other tasks go on, and at the end one {@link WorkerPoolError} lists every
+ * failed task. SIGINT/SIGTERM in the parent kill the children first. Children exit when the parent
+ * goes away (their IPC channel closes).
+ *
+ * Progress: one line per finished epoch per task ("gan k4/cluster-2 epoch 3/10 D .. G .. img/s");
+ * children run with HERITAGE_QUIET=1 (no bars); their warnings are forwarded prefixed with the task name.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import type { DatasetItem } from "../data/dataset.js";
+import { backendInfo, type BackendName } from "../runtime/backend.js";
+import { info, warn } from "../util/log.js";
+import type { EpochRecord, TrainOptions, TrainResult } from "./train.js";
+
+/** `trainGan` options without the callback (they travel to the child as a message). */
+export type GanTaskOptions = Omit<TrainOptions, "onEpoch">;
+
+/** One GAN to train in a child process. */
+export interface GanTask {
+  /** Unique name, used in progress lines and error reports ("general", "k4/cluster-2"). */
+  name: string;
+  /** Training images, loaded in the child with `loadImages` at `options.arch.imageSize` in this order. */
+  items: DatasetItem[];
+  /** Output folder of `trainGan` (checkpoints, model, card.json); a rerun resumes there. */
+  outDir: string;
+  /** Training options, exactly as `trainGan` would get them in-process (same seed => same weights). */
+  options: GanTaskOptions;
+}
+
+/** One finished epoch of one task, as reported by its child. */
+export interface WorkerEpoch {
+  task: string;
+  /** Epochs planned for the task (after `minSteps`). */
+  epochs: number;
+  record: EpochRecord;
+  /** `tf.memory().numTensors` in the child after the epoch (flat over epochs when nothing leaks). */
+  numTensors: number;
+  /** `tf.memory().numBytes` in the child after the epoch. */
+  numBytes: number;
+}
+
+export interface WorkerPoolOptions {
+  /**
+   * Child processes running at once. 0 = one per core (one per GPU when `gpus` is set), capped by
+   * the number of tasks. Range 0..(cores or tasks); default 0.
+   */
+  workers?: number;
+  /**
+   * wasm threads per child (HERITAGE_THREADS in the child). Default max(1, floor(cores / workers)),
+   * so the children share the cores instead of oversubscribing them.
+   */
+  threadsPerWorker?: number;
+  /** GPU device ids, one per worker slot (round robin). Default: HERITAGE_GPUS split on commas, else none. */
+  gpus?: readonly string[];
+  /** tfjs backend of the children. Default: HERITAGE_BACKEND, else the parent's backend if initialised, else the child picks. */
+  backend?: BackendName;
+  /** Extra environment variables for the children (e.g. test hooks, see worker-main.ts). */
+  env?: Record<string, string>;
+  /** Called for every finished epoch of every task (in the parent). */
+  onEpoch?: (e: WorkerEpoch) => void;
+  /** Print a line per finished epoch and per finished task to stderr. Default true. */
+  log?: boolean;
+}
+
+/** Why a task did not produce a model. */
+export interface TaskFailure {
+  task: string;
+  /** The child's error message, or how the child died. */
+  message: string;
+  /** The child's stack trace when it threw. */
+  stack?: string;
+  exitCode: number | null;
+  signal: string | null;
+  /** Last lines the child wrote to stderr. */
+  stderrTail: string;
+}
+
+/** Thrown after all tasks ran when at least one failed; `results` holds those that finished. */
+export class WorkerPoolError extends Error {
+  constructor(
+    readonly failures: TaskFailure[],
+    readonly results: Map<string, TrainResult>,
+  ) {
+    super(
+      `${failures.length} of ${failures.length + results.size} GAN training job(s) failed:\n` +
+        failures.map((f) => `  ${f.task}: ${f.message}${f.stderrTail ? `\n    stderr: ${f.stderrTail.trim().split("\n").slice(-5).join("\n    ")}` : ""}`).join("\n"),
+    );
+    this.name = "WorkerPoolError";
+  }
+}
+
+/** Messages from the parent to a child. */
+export interface TaskMessage {
+  type: "task";
+  task: GanTask;
+}
+
+/** Messages from a child to the parent. */
+export type ChildMessage =
+  | { type: "epoch"; epochs: number; record: EpochRecord; numTensors: number; numBytes: number }
+  | { type: "done"; result: TrainResult }
+  | { type: "error"; message: string; stack?: string };
+
+/** Logical cores available to this process. */
+export function availableCores(): number {
+  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+}
+
+/** GPU ids from HERITAGE_GPUS ("0,1" -> ["0", "1"]); empty when unset. */
+export function gpusFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.HERITAGE_GPUS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** Workers to start: `requested` (0 = one per core, or per GPU when there are GPUs), capped by the tasks, at least 1. */
+export function resolveWorkerCount(requested: number, tasks: number, opts: { cores?: number; gpus?: number } = {}): number {
+  if (!Number.isInteger(requested) || requested < 0) throw new Error(`workers must be an integer >= 0, got ${requested}`);
+  const auto = opts.gpus ? opts.gpus : (opts.cores ?? availableCores());
+  const n = requested === 0 ? auto : requested;
+  return Math.max(1, Math.min(n, tasks));
+}
+
+/** wasm threads per worker so that `workers` children share `cores`: max(1, floor(cores / workers)). */
+export function threadsPerWorker(workers: number, cores: number = availableCores()): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, workers)));
+}
+
+/** The compiled child entry next to this module (dist/lib/gan/ or .build/<x>/lib/gan/). */
+export function workerMainPath(): string {
+  const file = fileURLToPath(new URL("./worker-main.js", import.meta.url));
+  if (!existsSync(file)) throw new Error(`GAN worker entry ${file} is missing; build the project (npm run build) first`);
+  return file;
+}
+
+const STDERR_TAIL_LINES = 40;
+
+interface Live {
+  child: ChildProcess;
+}
+
+/**
+ * Train every task in child processes, `workers` at a time. Resolves with each task's result by
+ * name; when some tasks failed, rejects (after the others finished) with a {@link WorkerPoolError}
+ * that names every failed task and carries the results of the others.
+ * Tasks are started largest first (most images), which shortens the total time.
+ */
+export async function trainInWorkers(tasks: readonly GanTask[], opts: WorkerPoolOptions = {}): Promise<Map<string, TrainResult>> {
+  const names = new Set<string>();
+  for (const t of tasks) {
+    if (names.has(t.name)) throw new Error(`trainInWorkers: two tasks are named "${t.name}"`);
+    names.add(t.name);
+  }
+  const results = new Map<string, TrainResult>();
+  if (tasks.length === 0) return results;
+  const gpus = opts.gpus ?? gpusFromEnv();
+  const workers = resolveWorkerCount(opts.workers ?? 0, tasks.length, { gpus: gpus.length });
+  const threads = opts.threadsPerWorker ?? threadsPerWorker(workers);
+  const backend = opts.backend ?? (process.env.HERITAGE_BACKEND as BackendName | undefined) ?? backendInfo()?.name;
+  const entry = workerMainPath();
+  const log = opts.log ?? true;
+  const queue = [...tasks].sort((a, b) => b.items.length - a.items.length);
+  const failures: TaskFailure[] = [];
+  const live = new Set<Live>();
+  if (log) {
+    info(
+      `training ${tasks.length} GANs in ${workers} worker process${workers === 1 ? "" : "es"}` +
+        (gpus.length ? ` on GPUs ${gpus.join(",")}` : ` (${threads} thread${threads === 1 ? "" : "s"} each)`),
+    );
+  }
+
+  const killAll = (signal: NodeJS.Signals): void => {
+    for (const l of live) if (l.child.exitCode === null && l.child.signalCode === null) l.child.kill(signal);
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    killAll("SIGTERM");
+    removeHandlers();
+    // with our handler gone, the signal's default action (or the next handler) applies
+    process.kill(process.pid, signal);
+  };
+  const onExit = (): void => killAll("SIGKILL");
+  const removeHandlers = (): void => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    process.off("exit", onExit);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("exit", onExit);
+
+  const env = (slot: number): NodeJS.ProcessEnv => {
+    const e: NodeJS.ProcessEnv = { ...process.env, HERITAGE_QUIET: "1", HERITAGE_THREADS: String(threads), ...opts.env };
+    if (backend) e.HERITAGE_BACKEND = backend;
+    if (gpus.length) e.CUDA_VISIBLE_DEVICES = gpus[slot % gpus.length];
+    return e;
+  };
+  // test-runner flags must not reach the children
+  const execArgv = process.execArgv.filter((a) => !a.startsWith("--test"));
+
+  const runOne = (task: GanTask, slot: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const child = fork(entry, [], { env: env(slot), execArgv, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced" });
+      const me: Live = { child };
+      live.add(me);
+      const tail: string[] = [];
+      let partial = "";
+      let outcome: ChildMessage | null = null;
+      const onText = (chunk: Buffer): void => {
+        const lines = (partial + chunk.toString("utf8")).split("\n");
+        partial = lines.pop() ?? "";
+        for (const line of lines) {
+          tail.push(line);
+          if (tail.length > STDERR_TAIL_LINES) tail.shift();
+          if (line.trim()) process.stderr.write(`[${task.name}] ${line}\n`);
+        }
+      };
+      child.stdout?.on("data", onText);
+      child.stderr?.on("data", onText);
+      child.on("message", (raw) => {
+        const msg = raw as ChildMessage;
+        if (msg.type === "epoch") {
+          const r = msg.record;
+          if (log) {
+            info(
+              `${task.options.label ?? task.name} epoch ${r.epoch}/${msg.epochs} D ${r.lossD.toFixed(3)} G ${r.lossG.toFixed(3)} ` +
+                `D(x) ${r.dReal.toFixed(2)} D(G(z)) ${r.dFake.toFixed(2)} ${r.imagesPerSecond.toFixed(1)} img/s`,
+            );
+          }
+          opts.onEpoch?.({ task: task.name, epochs: msg.epochs, record: r, numTensors: msg.numTensors, numBytes: msg.numBytes });
+        } else {
+          outcome = msg;
+        }
+      });
+      let spawnError: Error | null = null;
+      child.on("error", (err) => {
+        spawnError = err;
+      });
+      child.on("close", (code, signal) => {
+        live.delete(me);
+        if (partial.trim()) onText(Buffer.from("\n"));
+        const got = outcome as ChildMessage | null;
+        const base = { task: task.name, exitCode: code, signal: signal ?? null, stderrTail: tail.join("\n") };
+        if (got?.type === "done") {
+          results.set(task.name, got.result);
+          if (log) {
+            const r = got.result;
+            info(
+              r.resumedFrom === null
+                ? `${task.name}: already trained (${r.outDir})`
+                : `${task.name}: done, ${r.epochs} epochs in ${r.seconds.toFixed(1)} s${r.resumedFrom ? ` (resumed after epoch ${r.resumedFrom})` : ""} -> ${r.outDir}`,
+            );
+          }
+        } else if (got?.type === "error") {
+          failures.push({ ...base, message: got.message, stack: got.stack });
+        } else {
+          const how = spawnError
+            ? `worker process could not run: ${(spawnError as Error).message}`
+            : signal
+              ? `worker process was killed by ${signal}${signal === "SIGKILL" ? " (out of memory?)" : ""}`
+              : `worker process exited with code ${code} before reporting a result`;
+          failures.push({ ...base, message: how });
+        }
+        if (failures.at(-1)?.task === task.name && log) warn(`${task.name}: ${failures.at(-1)!.message}`);
+        resolve();
+      });
+      child.send({ type: "task", task } satisfies TaskMessage, (err) => {
+        if (err && !spawnError) spawnError = err;
+      });
+    });
+
+  const slotLoop = async (slot: number): Promise<void> => {
+    for (;;) {
+      const task = queue.shift();
+      if (!task) return;
+      await runOne(task, slot);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: workers }, (_, slot) => slotLoop(slot)));
+  } finally {
+    removeHandlers();
+    killAll("SIGKILL");
+  }
+  if (failures.length) {
+    const order = new Map(tasks.map((t, i) => [t.name, i]));
+    failures.sort((a, b) => order.get(a.task)! - order.get(b.task)!);
+    throw new WorkerPoolError(failures, orderedBy(tasks, results));
+  }
+  return orderedBy(tasks, results);
+}
+
+function orderedBy(tasks: readonly GanTask[], results: Map<string, TrainResult>): Map<string, TrainResult> {
+  const out = new Map<string, TrainResult>();
+  for (const t of tasks) {
+    const r = results.get(t.name);
+    if (r) out.set(t.name, r);
+  }
+  return out;
+}
