@@ -147,7 +147,8 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
         const sampleImages = tensorToImages(samples);
         samples.dispose();
         rec.diversity = realDiversity > 0 ? meanPairwiseDistance(sampleImages) / realDiversity : null;
-        if (rec.diversity !== null && rec.diversity < 0.15) {
+        // Judged only after some training: an untrained G in inference mode gives near-constant output.
+        if (rec.diversity !== null && rec.diversity < 0.15 && epoch * steps >= 100) {
           rec.warnings.push(`mode collapse suspected: sample diversity ${rec.diversity.toFixed(3)} of the data's`);
         }
         await saveImagePng(imageGrid(sampleImages, 8), path.join(outDir, "samples", `epoch-${pad4(epoch)}.png`));
