@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { listDataset } from "../../lib/data/dataset.js";
 import type { ImageArray } from "../../lib/data/image.js";
 import { parseCsvRecords } from "../../lib/data/csv.js";
-import { renderDatasetPainting, renderPainting, SYNTH_STYLES, writeSynthDataset } from "../../lib/data/synth/index.js";
+import { renderDatasetPainting, renderPainting, SYNTH_GENERATOR, SYNTH_STYLES, writeSynthDataset } from "../../lib/data/synth/index.js";
 import { createRng } from "../../lib/util/random.js";
 import { channelMeans, tempDir } from "./helpers.js";
 
@@ -132,4 +132,12 @@ test("writeSynthDataset writes the dataset format, byte-identical for the same s
   await writeSynthDataset({ out: c, perStyle: 1, size: 32, seed: 5, styles: ["portrait"] });
   assert.notDeepEqual(readFileSync(path.join(c, "portrait", "portrait_0000.png")), readFileSync(path.join(a, "portrait", "portrait_0000.png")));
   await assert.rejects(writeSynthDataset({ out: a, perStyle: 2, size: 64, seed: 4 }), /made with size 32, seed 4/);
+  // a folder made by another generator version is re-rendered in full
+  const paramsFile = path.join(a, "synth.json");
+  const params = JSON.parse(readFileSync(paramsFile, "utf8")) as { generator: string };
+  await fsp.writeFile(paramsFile, JSON.stringify({ ...params, generator: "heritage-synth v0" }));
+  const again = await writeSynthDataset({ out: a, perStyle: 2, size: 32, seed: 4 });
+  assert.equal(again.written, 2 * SYNTH_STYLES.length);
+  assert.equal((JSON.parse(readFileSync(paramsFile, "utf8")) as { generator: string }).generator, SYNTH_GENERATOR);
+  assert.deepEqual(readFileSync(victim.file), bytes);
 });

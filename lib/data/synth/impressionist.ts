@@ -59,10 +59,29 @@ export function renderImpressionist(c: Canvas, rng: Rng): void {
     trees.push({ x: rng.next(), y: horizon - ry * rng.uniform(0.3, 0.8), rx, ry, col: jitter(hex("#3f6a3a"), rng, 0.05, 0.15, 0.1) });
   }
   const treeNoise = fbm(rng, 2);
+  // sometimes a house or two on the horizon, or haystacks in the field
+  const houses: { x: number; w: number; h: number; wall: RGB; roof: RGB }[] = [];
+  if (rng.next() < 0.35) {
+    const nh = 1 + rng.int(3);
+    for (let i = 0; i < nh; i++) {
+      const w = rng.uniform(0.04, 0.09);
+      houses.push({ x: rng.uniform(0.05, 0.9), w, h: w * rng.uniform(0.5, 0.9), wall: jitter(hex("#e8dcc0"), rng, 0.03, 0.1, 0.06), roof: jitter(hex("#b5523a"), rng, 0.04, 0.15, 0.08) });
+    }
+  }
+  const stacks: { x: number; y: number; r: number }[] = [];
+  if (!water && rng.next() < 0.3) {
+    const ns = 1 + rng.int(3);
+    for (let i = 0; i < ns; i++) {
+      const y = horizon + rng.uniform(0.08, 0.35) * (1 - horizon);
+      stacks.push({ x: rng.uniform(0.1, 0.9), y, r: 0.03 + 0.12 * (y - horizon) });
+    }
+  }
+  const stackCol = jitter(hex("#c8953f"), rng, 0.03, 0.1, 0.06);
 
   /** The scene's colour, base stroke direction and region kind at (x, y) (no randomness: called per pixel). */
   const scene = (x: number, y: number): { col: RGB; dir: number; kind: number } => {
     for (const t of trees) {
+      if (Math.abs(x - t.x) < t.rx * 0.12 && y > t.y && y < horizon + 0.01) return { col: [0.25, 0.2, 0.15], dir: Math.PI / 2, kind: 1 };
       const u = (x - t.x) / t.rx;
       const v = (y - t.y) / t.ry;
       const r = u * u + v * v + (treeNoise(x * 20, y * 20) - 0.5) * 0.6;
@@ -70,6 +89,16 @@ export function renderImpressionist(c: Canvas, rng: Rng): void {
         const light = 0.75 + 0.5 * (-u * 0.5 - v * 0.5) * 0.5;
         return { col: mix(t.col, [0.05, 0.1, 0.05], Math.max(0, 1 - light) * 0.8), dir: 0, kind: 2 };
       }
+    }
+    for (const h of houses) {
+      const dx = Math.abs(x - h.x);
+      if (dx < h.w / 2 && y < horizon + 0.005 && y > horizon - h.h) return { col: dx < h.w * 0.08 && y > horizon - h.h * 0.4 ? [0.25, 0.2, 0.18] : h.wall, dir: 0, kind: 2 };
+      if (dx < h.w * 0.6 && y <= horizon - h.h && y > horizon - h.h - h.w * 0.45 * (1 - dx / (h.w * 0.6))) return { col: h.roof, dir: 0, kind: 2 };
+    }
+    for (const st of stacks) {
+      const u = (x - st.x) / st.r;
+      const v = (y - st.y) / st.r;
+      if (v < 0.15 && u * u + v * v * 0.7 < 1) return { col: mix(stackCol, [0.3, 0.2, 0.1], Math.max(0, u) * 0.6), dir: 0, kind: 2 };
     }
     const ridgeY = horizon - ridgeH * ridge(x * 5, 0.5);
     if (y < ridgeY) {

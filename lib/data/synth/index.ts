@@ -9,7 +9,8 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { sha256, writeFileAtomic, writeJsonAtomic } from "../../util/fs.js";
+import { fileExists, readJson, sha256, writeFileAtomic, writeJsonAtomic } from "../../util/fs.js";
+import { info } from "../../util/log.js";
 import { progress } from "../../util/progress.js";
 import { createRng, type Rng } from "../../util/random.js";
 import { formatCsv } from "../csv.js";
@@ -39,6 +40,12 @@ const STYLES: Record<string, StyleDef> = {
   portrait: { draw: renderPortrait, title: "Portrait", finish: { maxVarnish: 0.4, maxVignette: 0.4 } },
   pointillist: { draw: renderPointillist, title: "Harbour (dots)", finish: { maxVarnish: 0.15, maxVignette: 0.15 } },
 };
+
+/**
+ * Version of the drawing code. Bump it whenever a change alters any pixel: a folder made by another
+ * version is re-rendered in full instead of being resumed (mixing versions would mix two datasets).
+ */
+export const SYNTH_GENERATOR = "heritage-synth v2";
 
 /** The style names, which are also the labels of the synthetic dataset. */
 export const SYNTH_STYLES: readonly string[] = Object.freeze(Object.keys(STYLES));
@@ -104,7 +111,8 @@ export const SYNTH_MANIFEST_COLUMNS = ["file", "label", "source", "artist", "tit
  * Write the synthetic dataset: `<out>/<style>/<style>_<i>.png` (i from 0, zero-padded to 4 digits)
  * and `<out>/manifest.csv`, plus `<out>/synth.json` with the parameters. Deterministic and resumable:
  * files that already exist are kept (every file is written atomically, so an existing file is
- * complete); a folder made with other parameters (size, seed) is refused rather than mixed.
+ * complete); a folder made with another size or seed is refused rather than mixed, and one made by
+ * another {@link SYNTH_GENERATOR} version is re-rendered in full.
  */
 export async function writeSynthDataset(opts: SynthOptions): Promise<SynthResult> {
   const dir = path.resolve(opts.out);
@@ -116,19 +124,26 @@ export async function writeSynthDataset(opts: SynthOptions): Promise<SynthResult
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
   await fsp.mkdir(dir, { recursive: true });
   const paramsFile = path.join(dir, "synth.json");
-  const params = { generator: "heritage-synth v1", size: opts.size, seed };
-  try {
-    const old = JSON.parse(await fsp.readFile(paramsFile, "utf8")) as typeof params;
-    if (old.generator !== params.generator || old.size !== params.size || old.seed !== params.seed) {
+  const params = { generator: SYNTH_GENERATOR, size: opts.size, seed };
+  let rerender = false;
+  let oldGenerator = "";
+  if (fileExists(paramsFile)) {
+    const old = await readJson<typeof params>(paramsFile);
+    if (old.size !== params.size || old.seed !== params.seed) {
       throw new Error(
-        `${dir} already holds a synthetic dataset made with size ${old.size}, seed ${old.seed} (${old.generator}); ` +
+        `${dir} already holds a synthetic dataset made with size ${old.size}, seed ${old.seed}; ` +
           `use another --out folder for size ${params.size}, seed ${params.seed}`,
       );
     }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    if (old.generator !== params.generator) {
+      rerender = true;
+      oldGenerator = String(old.generator);
+      info(`synth: ${dir} was made by ${old.generator}; re-rendering every picture with ${params.generator}`);
+    }
   }
-  await writeJsonAtomic(paramsFile, params);
+  // size and seed are recorded first (a killed run cannot be resumed with other ones); during a
+  // re-render the old generator name stays until the end, so a killed re-render starts over
+  await writeJsonAtomic(paramsFile, rerender ? { ...params, generator: oldGenerator } : params);
 
   const total = styles.length * opts.perStyle;
   const bar = progress("synth", total);
@@ -151,7 +166,7 @@ export async function writeSynthDataset(opts: SynthOptions): Promise<SynthResult
         date: "",
         license: "CC0 (generated)",
       });
-      const st = await fsp.stat(file).catch(() => null);
+      const st = rerender ? null : await fsp.stat(file).catch(() => null);
       if (st && st.isFile() && st.size > 0) {
         existing++;
         bar.tick();
@@ -171,6 +186,8 @@ export async function writeSynthDataset(opts: SynthOptions): Promise<SynthResult
   }
   await Promise.all(pending);
   await writeFileAtomic(path.join(dir, "manifest.csv"), formatCsv(SYNTH_MANIFEST_COLUMNS, records));
+  // now every picture is from this generator
+  await writeJsonAtomic(paramsFile, params);
   bar.stop(`${total} pictures in ${dir} (${written} written, ${existing} already there), ${styles.length} styles, ${opts.size} px, seed ${seed}`);
   return { count: total, dir, written, existing };
 }

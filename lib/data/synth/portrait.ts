@@ -73,13 +73,19 @@ export function renderPortrait(c: Canvas, rng: Rng): void {
   // hair behind the head
   const hair = jitter(hex(pick(rng, HAIRS)), rng, 0.02, 0.1, 0.05);
   const long = rng.next() < 0.4;
-  c.fillEllipse(hx, hy + (long ? hr * 0.6 : 0), hr * 1.18, hr * (long ? 1.9 : 1.35), tilt, hair);
+  c.fillEllipse(hx, hy - hr * 0.1, hr * 1.18, hr * 1.35, tilt, hair);
+  if (long) {
+    // locks falling beside the face onto the shoulders
+    for (const side of [-1, 1]) {
+      c.fillEllipse(hx + side * hr * 0.95, hy + hr * 0.9, hr * 0.42, hr * 1.3, side * 0.15 + tilt, hair);
+    }
+  }
   // face: ellipsoid shading with a directional light
   const ry = hr * rng.uniform(1.25, 1.45);
   const lx = lightSide * -0.6;
   const ly = -0.45;
   const lz = Math.sqrt(Math.max(0, 1 - lx * lx - ly * ly));
-  const contrast = rng.uniform(0.6, 1);
+  const contrast = rng.uniform(0.8, 1.6);
   const shadowCol = mix(skin, ground, 0.6);
   const cos = Math.cos(tilt);
   const sin = Math.sin(tilt);
@@ -116,9 +122,16 @@ export function renderPortrait(c: Canvas, rng: Rng): void {
     return [hx + px * cos - py * sin, hy + px * sin + py * cos];
   };
   const dark = mix(skin, [0.1, 0.05, 0.03], 0.75);
+  // warm cheeks and a shadow under the brow ridge / nose on the side away from the light
+  for (const side of [-1, 1]) {
+    const [qx, qy] = at(side * 0.45, 0.3);
+    c.fillEllipse(qx, qy, hr * 0.22, hr * 0.16, tilt, hex("#c0604a"), 0.12, 0.9);
+  }
+  const [sx, sy] = at(lightSide * 0.12, 0.15);
+  c.fillEllipse(sx, sy, hr * 0.09, hr * 0.25, tilt, dark, 0.25, 0.8);
   for (const side of [-1, 1]) {
     const [ex, ey] = at(side * 0.38, -0.08);
-    const er = hr * 0.14 * (1 - turn * side * 0.4);
+    const er = hr * 0.17 * (1 - turn * side * 0.4);
     c.fillEllipse(ex, ey + er * 0.2, er * 1.4, er * 0.9, tilt, mix(skin, dark, 0.45)); // socket
     c.fillEllipse(ex, ey, er * 0.9, er * 0.45, tilt, dark);
     c.fillEllipse(ex + er * 0.25 * -lightSide, ey - er * 0.1, er * 0.2, er * 0.2, 0, [0.95, 0.92, 0.88], 0.8); // catch-light
