@@ -13,7 +13,7 @@ import type { ImageArray } from "../data/image.js";
 import { imageGrid } from "../data/encode.js";
 import type { RoutingRow } from "./route.js";
 import type { SweepRow } from "./sweep.js";
-import type { PlotlyFigure } from "./umap.js";
+import { PALETTE, type PlotlyFigure } from "./umap.js";
 import { sqDist, type Vec } from "./vectors.js";
 
 type SweepLike = Pick<SweepRow, "k" | "inertia" | "silhouette" | "daviesBouldin" | "calinskiHarabasz" | "gap" | "gapSk"> & { ari?: number; nmi?: number };
@@ -45,13 +45,14 @@ export function sweepFigure(rows: readonly SweepLike[], opts: { suggested?: numb
       yaxis: `y${ax}`,
       error_y: p.err ? { type: "data", array: p.err, visible: true } : undefined,
       hovertemplate: `k=%{x}<br>${p.name} %{y:.4g}<extra></extra>`,
+      showlegend: false,
     });
   });
   const ext = s.some((r) => r.ari !== undefined);
   if (ext) {
     const ax = String(panels.length + 1);
-    data.push({ type: "scatter", mode: "lines+markers", name: "ARI", x: ks, y: s.map((r) => r.ari ?? null), xaxis: `x${ax}`, yaxis: `y${ax}` });
-    data.push({ type: "scatter", mode: "lines+markers", name: "NMI", x: ks, y: s.map((r) => r.nmi ?? null), xaxis: `x${ax}`, yaxis: `y${ax}` });
+    data.push({ type: "scatter", mode: "lines+markers", name: "ARI", x: ks, y: s.map((r) => r.ari ?? null), xaxis: `x${ax}`, yaxis: `y${ax}`, showlegend: true });
+    data.push({ type: "scatter", mode: "lines+markers", name: "NMI", x: ks, y: s.map((r) => r.nmi ?? null), xaxis: `x${ax}`, yaxis: `y${ax}`, showlegend: true, line: { dash: "dot" } });
   }
   const count = panels.length + (ext ? 1 : 0);
   const cols = 3;
@@ -61,7 +62,7 @@ export function sweepFigure(rows: readonly SweepLike[], opts: { suggested?: numb
     template: "plotly_white",
     height: 320 * rowsN + 80,
     grid: { rows: rowsN, columns: cols, pattern: "independent", ygap: 0.35, xgap: 0.15 },
-    showlegend: false,
+    legend: { orientation: "h", x: 1, xanchor: "right", y: 1.06, yanchor: "bottom" },
     margin: { l: 60, r: 20, t: 80, b: 50 },
   };
   const titles = [...panels.map((p) => `${p.name} (${p.hint})`), ...(ext ? ["ARI / NMI against labels"] : [])];
@@ -96,10 +97,10 @@ export function sizesFigure(
   if (opts.labels) {
     if (opts.labels.length !== n) throw new Error(`sizesFigure: ${opts.labels.length} labels for ${n} images`);
     const names = [...new Set(opts.labels.map((l) => l ?? "(none)"))].sort();
-    data = names.map((name) => {
+    data = names.map((name, t) => {
       const y = new Array<number>(k).fill(0);
       for (let i = 0; i < n; i++) if ((opts.labels![i] ?? "(none)") === name) y[clusters[i]]++;
-      return { type: "bar", name, x: xs, y };
+      return { type: "bar", name, x: xs, y, marker: { color: PALETTE[t % PALETTE.length] } };
     });
   } else {
     const y = new Array<number>(k).fill(0);
@@ -116,7 +117,8 @@ export function sizesFigure(
       title: { text: opts.title ?? `Cluster sizes (dashed: even share ${(n / k).toFixed(1)}${opts.minSize ? `; dotted: minimum ${opts.minSize}` : ""})` },
       template: "plotly_white",
       barmode: "stack",
-      height: 450,
+      height: Math.max(450, 22 * (opts.labels ? new Set(opts.labels).size : 0) + 150),
+      legend: { traceorder: "normal" },
       yaxis: { title: { text: "images" } },
       shapes,
     },

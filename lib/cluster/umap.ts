@@ -53,7 +53,7 @@ export function embedUmap(X: readonly Vec[], opts: EmbedUmapOptions = {}): numbe
 }
 
 /** 20 distinguishable colours (d3 category10 + their light twins), so 15 labels do not repeat. */
-const PALETTE = [
+export const PALETTE: readonly string[] = [
   "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
   "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
 ];
