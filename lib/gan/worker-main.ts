@@ -1,8 +1,9 @@
 /**
- * Child entry of the GAN worker pool (./workers.ts): receives one {@link GanTask}, initialises the
- * tfjs backend (HERITAGE_BACKEND / HERITAGE_THREADS / CUDA_VISIBLE_DEVICES set by the parent), loads
- * the task's images through `loadImages` (on-disk cache), trains with `trainGan`, sends one message
- * per finished epoch (with `tf.memory()`) and the result, and exits. Exits too when the parent goes.
+ * Child entry of the GAN worker pool (./workers.ts): initialises the tfjs backend once
+ * (HERITAGE_BACKEND / HERITAGE_THREADS / CUDA_VISIBLE_DEVICES set by the parent), then for each
+ * {@link GanTask} it receives: loads the task's images through `loadImages` (on-disk cache), trains
+ * with `trainGan`, and sends one message per finished epoch (with `tf.memory()`) and the result (or
+ * the error, after which it takes the next task). Exits when told to, or when the parent goes.
  *
  * Test hooks (environment): HERITAGE_WORKER_FAIL=<task name> makes that task throw before training;
  * HERITAGE_WORKER_CRASH=<task name> makes its process kill itself (SIGKILL) after its first epoch,
@@ -35,7 +36,7 @@ async function run(task: GanTask): Promise<void> {
     ...task.options,
     onEpoch: (record) => {
       const mem = tf.memory();
-      pending.push(send({ type: "epoch", epochs, record, numTensors: mem.numTensors, numBytes: mem.numBytes }));
+      pending.push(send({ type: "epoch", epochs, record, numTensors: mem.numTensors, numBytes: mem.numBytes, pid: process.pid }));
       if (crash) process.kill(process.pid, "SIGKILL");
     },
   });
@@ -44,16 +45,16 @@ async function run(task: GanTask): Promise<void> {
 }
 
 process.on("disconnect", () => process.exit(1));
-process.once("message", (raw) => {
+// Tasks arrive one at a time (the parent waits for each result before sending the next).
+process.on("message", (raw) => {
   const msg = raw as TaskMessage;
-  run(msg.task)
-    .then(() => process.exit(0))
-    .catch(async (err: unknown) => {
-      const e = err instanceof Error ? err : new Error(String(err));
-      try {
-        await send({ type: "error", message: e.message, stack: e.stack });
-      } finally {
-        process.exit(1);
-      }
-    });
+  if (msg.type === "exit") process.exit(0);
+  run(msg.task).catch(async (err: unknown) => {
+    const e = err instanceof Error ? err : new Error(String(err));
+    try {
+      await send({ type: "error", message: e.message, stack: e.stack });
+    } catch {
+      process.exit(1);
+    }
+  });
 });

@@ -2,10 +2,11 @@
  * Training several DCGANs at once, each in its own child process (the clusters are independent).
  *
  * A pool of `workers` slots; each slot forks `worker-main.js` (the compiled file next to this one)
- * for one task at a time, sends it the task, and reads back one message per finished epoch and the
- * result. A child loads its own images through `loadImages` (the on-disk cache makes that cheap),
- * trains with `trainGan` (so a rerun resumes, and a finished model is skipped) and exits, which also
- * returns all of its memory.
+ * and sends it tasks one at a time, reading back one message per finished epoch and the result.
+ * A child loads each task's images through `loadImages` (the on-disk cache makes that cheap) and
+ * trains with `trainGan` (so a rerun resumes, and a finished model is skipped); `trainGan` disposes
+ * every tensor it makes, so a child's memory stays flat from task to task. A child that dies is
+ * replaced by a fresh one for the tasks still queued.
  *
  * CPU: each child's wasm backend gets HERITAGE_THREADS = max(1, floor(cores / workers)), so the
  * children together do not oversubscribe the cores. GPU (with @tensorflow/tfjs-node-gpu installed):
@@ -55,6 +56,8 @@ export interface WorkerEpoch {
   numTensors: number;
   /** `tf.memory().numBytes` in the child after the epoch. */
   numBytes: number;
+  /** Process id of the child that ran the epoch. */
+  pid: number;
 }
 
 export interface WorkerPoolOptions {
@@ -107,15 +110,12 @@ export class WorkerPoolError extends Error {
   }
 }
 
-/** Messages from the parent to a child. */
-export interface TaskMessage {
-  type: "task";
-  task: GanTask;
-}
+/** Messages from the parent to a child: train a task, or exit. */
+export type TaskMessage = { type: "task"; task: GanTask } | { type: "exit" };
 
 /** Messages from a child to the parent. */
 export type ChildMessage =
-  | { type: "epoch"; epochs: number; record: EpochRecord; numTensors: number; numBytes: number }
+  | { type: "epoch"; epochs: number; record: EpochRecord; numTensors: number; numBytes: number; pid: number }
   | { type: "done"; result: TrainResult }
   | { type: "error"; message: string; stack?: string };
 
@@ -154,15 +154,124 @@ export function workerMainPath(): string {
 
 const STDERR_TAIL_LINES = 40;
 
-interface Live {
-  child: ChildProcess;
+type TaskOutcome =
+  | { kind: "done"; result: TrainResult }
+  | { kind: "error"; message: string; stack?: string }
+  | { kind: "died"; message: string; exitCode: number | null; signal: string | null };
+
+/**
+ * One child process. It runs tasks one at a time (startup and tfjs warm-up are paid once per
+ * worker, not per task) until told to exit, or until it dies, which ends its current task.
+ */
+class WorkerProcess {
+  private readonly child: ChildProcess;
+  private readonly closed: Promise<void>;
+  private isClosed = false;
+  private tail: string[] = [];
+  private partial = "";
+  private current: { task: GanTask; resolve: (o: TaskOutcome) => void } | null = null;
+  private spawnError: Error | null = null;
+
+  constructor(
+    entry: string,
+    env: NodeJS.ProcessEnv,
+    execArgv: string[],
+    private readonly label: string,
+    private readonly onEpoch: (task: GanTask, msg: Extract<ChildMessage, { type: "epoch" }>) => void,
+  ) {
+    this.child = fork(entry, [], { env, execArgv, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced" });
+    this.child.stdout?.on("data", (c: Buffer) => this.onText(c));
+    this.child.stderr?.on("data", (c: Buffer) => this.onText(c));
+    this.child.on("message", (m) => this.onMessage(m as ChildMessage));
+    this.child.on("error", (err) => {
+      this.spawnError ??= err;
+    });
+    this.closed = new Promise((resolve) => {
+      this.child.on("close", (code, signal) => {
+        this.isClosed = true;
+        if (this.partial.trim()) this.onText(Buffer.from("\n"));
+        const cur = this.current;
+        this.current = null;
+        if (cur) {
+          const message = this.spawnError
+            ? `worker process could not run: ${this.spawnError.message}`
+            : signal
+              ? `worker process was killed by ${signal}${signal === "SIGKILL" ? " (out of memory, or killed)" : ""}`
+              : `worker process exited with code ${code} before reporting a result`;
+          cur.resolve({ kind: "died", message, exitCode: code, signal: signal ?? null });
+        }
+        resolve();
+      });
+    });
+  }
+
+  /** The last lines the child wrote to stdout/stderr during the current (or last) task. */
+  get stderrTail(): string {
+    return this.tail.join("\n");
+  }
+
+  get alive(): boolean {
+    return !this.isClosed;
+  }
+
+  run(task: GanTask): Promise<TaskOutcome> {
+    this.tail = [];
+    return new Promise((resolve) => {
+      this.current = { task, resolve };
+      try {
+        this.child.send({ type: "task", task } satisfies TaskMessage, (err) => {
+          if (err) this.spawnError ??= err;
+        });
+      } catch (err) {
+        this.spawnError ??= err as Error;
+      }
+    });
+  }
+
+  /** Ask the child to exit and wait for it. */
+  async close(): Promise<void> {
+    if (!this.isClosed && this.child.connected) {
+      try {
+        this.child.send({ type: "exit" } satisfies TaskMessage);
+      } catch {
+        this.kill("SIGTERM");
+      }
+    }
+    await this.closed;
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (!this.isClosed) this.child.kill(signal);
+  }
+
+  private onText(chunk: Buffer): void {
+    const lines = (this.partial + chunk.toString("utf8")).split("\n");
+    this.partial = lines.pop() ?? "";
+    for (const line of lines) {
+      this.tail.push(line);
+      if (this.tail.length > STDERR_TAIL_LINES) this.tail.shift();
+      if (line.trim()) process.stderr.write(`[${this.current?.task.name ?? this.label}] ${line}\n`);
+    }
+  }
+
+  private onMessage(msg: ChildMessage): void {
+    const cur = this.current;
+    if (!cur) return;
+    if (msg.type === "epoch") {
+      this.onEpoch(cur.task, msg);
+      return;
+    }
+    this.current = null;
+    cur.resolve(msg.type === "done" ? { kind: "done", result: msg.result } : { kind: "error", message: msg.message, stack: msg.stack });
+  }
 }
 
 /**
- * Train every task in child processes, `workers` at a time. Resolves with each task's result by
- * name; when some tasks failed, rejects (after the others finished) with a {@link WorkerPoolError}
- * that names every failed task and carries the results of the others.
- * Tasks are started largest first (most images), which shortens the total time.
+ * Train every task in child processes, `workers` at a time (each worker process runs its tasks one
+ * after another). Resolves with each task's result by name, in task order; when some tasks failed,
+ * rejects (after the others finished) with a {@link WorkerPoolError} that names every failed task
+ * and carries the results of the others. Tasks start largest first (most images), which shortens
+ * the total time. A worker that dies is replaced for the tasks still queued.
  */
 export async function trainInWorkers(tasks: readonly GanTask[], opts: WorkerPoolOptions = {}): Promise<Map<string, TrainResult>> {
   const names = new Set<string>();
@@ -180,7 +289,7 @@ export async function trainInWorkers(tasks: readonly GanTask[], opts: WorkerPool
   const log = opts.log ?? true;
   const queue = [...tasks].sort((a, b) => b.items.length - a.items.length);
   const failures: TaskFailure[] = [];
-  const live = new Set<Live>();
+  const live = new Set<WorkerProcess>();
   if (log) {
     info(
       `training ${tasks.length} GANs in ${workers} worker process${workers === 1 ? "" : "es"}` +
@@ -189,7 +298,7 @@ export async function trainInWorkers(tasks: readonly GanTask[], opts: WorkerPool
   }
 
   const killAll = (signal: NodeJS.Signals): void => {
-    for (const l of live) if (l.child.exitCode === null && l.child.signalCode === null) l.child.kill(signal);
+    for (const w of live) w.kill(signal);
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     killAll("SIGTERM");
@@ -207,91 +316,60 @@ export async function trainInWorkers(tasks: readonly GanTask[], opts: WorkerPool
   process.on("SIGTERM", onSignal);
   process.on("exit", onExit);
 
-  const env = (slot: number): NodeJS.ProcessEnv => {
-    const e: NodeJS.ProcessEnv = { ...process.env, HERITAGE_QUIET: "1", HERITAGE_THREADS: String(threads), ...opts.env };
-    if (backend) e.HERITAGE_BACKEND = backend;
-    if (gpus.length) e.CUDA_VISIBLE_DEVICES = gpus[slot % gpus.length];
-    return e;
-  };
   // test-runner flags must not reach the children
   const execArgv = process.execArgv.filter((a) => !a.startsWith("--test"));
+  const spawn = (slot: number): WorkerProcess => {
+    const env: NodeJS.ProcessEnv = { ...process.env, HERITAGE_QUIET: "1", HERITAGE_THREADS: String(threads), ...opts.env };
+    if (backend) env.HERITAGE_BACKEND = backend;
+    if (gpus.length) env.CUDA_VISIBLE_DEVICES = gpus[slot % gpus.length];
+    const w = new WorkerProcess(entry, env, execArgv, `worker ${slot}`, (task, msg) => {
+      const r = msg.record;
+      if (log) {
+        info(
+          `${task.options.label ?? task.name} epoch ${r.epoch}/${msg.epochs} D ${r.lossD.toFixed(3)} G ${r.lossG.toFixed(3)} ` +
+            `D(x) ${r.dReal.toFixed(2)} D(G(z)) ${r.dFake.toFixed(2)} ${r.imagesPerSecond.toFixed(1)} img/s`,
+        );
+      }
+      opts.onEpoch?.({ task: task.name, epochs: msg.epochs, record: r, numTensors: msg.numTensors, numBytes: msg.numBytes, pid: msg.pid });
+    });
+    live.add(w);
+    return w;
+  };
 
-  const runOne = (task: GanTask, slot: number): Promise<void> =>
-    new Promise<void>((resolve) => {
-      const child = fork(entry, [], { env: env(slot), execArgv, stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "advanced" });
-      const me: Live = { child };
-      live.add(me);
-      const tail: string[] = [];
-      let partial = "";
-      let outcome: ChildMessage | null = null;
-      const onText = (chunk: Buffer): void => {
-        const lines = (partial + chunk.toString("utf8")).split("\n");
-        partial = lines.pop() ?? "";
-        for (const line of lines) {
-          tail.push(line);
-          if (tail.length > STDERR_TAIL_LINES) tail.shift();
-          if (line.trim()) process.stderr.write(`[${task.name}] ${line}\n`);
-        }
-      };
-      child.stdout?.on("data", onText);
-      child.stderr?.on("data", onText);
-      child.on("message", (raw) => {
-        const msg = raw as ChildMessage;
-        if (msg.type === "epoch") {
-          const r = msg.record;
+  const slotLoop = async (slot: number): Promise<void> => {
+    let w: WorkerProcess | null = null;
+    try {
+      for (let task = queue.shift(); task; task = queue.shift()) {
+        w ??= spawn(slot);
+        const out = await w.run(task);
+        if (out.kind === "done") {
+          results.set(task.name, out.result);
           if (log) {
-            info(
-              `${task.options.label ?? task.name} epoch ${r.epoch}/${msg.epochs} D ${r.lossD.toFixed(3)} G ${r.lossG.toFixed(3)} ` +
-                `D(x) ${r.dReal.toFixed(2)} D(G(z)) ${r.dFake.toFixed(2)} ${r.imagesPerSecond.toFixed(1)} img/s`,
-            );
-          }
-          opts.onEpoch?.({ task: task.name, epochs: msg.epochs, record: r, numTensors: msg.numTensors, numBytes: msg.numBytes });
-        } else {
-          outcome = msg;
-        }
-      });
-      let spawnError: Error | null = null;
-      child.on("error", (err) => {
-        spawnError = err;
-      });
-      child.on("close", (code, signal) => {
-        live.delete(me);
-        if (partial.trim()) onText(Buffer.from("\n"));
-        const got = outcome as ChildMessage | null;
-        const base = { task: task.name, exitCode: code, signal: signal ?? null, stderrTail: tail.join("\n") };
-        if (got?.type === "done") {
-          results.set(task.name, got.result);
-          if (log) {
-            const r = got.result;
+            const r = out.result;
             info(
               r.resumedFrom === null
                 ? `${task.name}: already trained (${r.outDir})`
                 : `${task.name}: done, ${r.epochs} epochs in ${r.seconds.toFixed(1)} s${r.resumedFrom ? ` (resumed after epoch ${r.resumedFrom})` : ""} -> ${r.outDir}`,
             );
           }
-        } else if (got?.type === "error") {
-          failures.push({ ...base, message: got.message, stack: got.stack });
-        } else {
-          const how = spawnError
-            ? `worker process could not run: ${(spawnError as Error).message}`
-            : signal
-              ? `worker process was killed by ${signal}${signal === "SIGKILL" ? " (out of memory?)" : ""}`
-              : `worker process exited with code ${code} before reporting a result`;
-          failures.push({ ...base, message: how });
+          continue;
         }
-        if (failures.at(-1)?.task === task.name && log) warn(`${task.name}: ${failures.at(-1)!.message}`);
-        resolve();
-      });
-      child.send({ type: "task", task } satisfies TaskMessage, (err) => {
-        if (err && !spawnError) spawnError = err;
-      });
-    });
-
-  const slotLoop = async (slot: number): Promise<void> => {
-    for (;;) {
-      const task = queue.shift();
-      if (!task) return;
-      await runOne(task, slot);
+        const failure: TaskFailure =
+          out.kind === "error"
+            ? { task: task.name, message: out.message, stack: out.stack, exitCode: null, signal: null, stderrTail: w.stderrTail }
+            : { task: task.name, message: out.message, exitCode: out.exitCode, signal: out.signal, stderrTail: w.stderrTail };
+        failures.push(failure);
+        if (log) warn(`${task.name}: ${failure.message}`);
+        if (!w.alive || out.kind === "died") {
+          live.delete(w);
+          w = null;
+        }
+      }
+    } finally {
+      if (w) {
+        await w.close();
+        live.delete(w);
+      }
     }
   };
   try {

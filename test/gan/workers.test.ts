@@ -75,7 +75,7 @@ test("worker count, threads per worker and GPU list", () => {
   assert.deepEqual(gpusFromEnv({}), []);
 });
 
-test("three jobs in two workers: all finish, same weights as in-process, tensor memory flat over epochs", async () => {
+test("three jobs in two workers: all finish, same weights as in-process, tensor memory flat over epochs", async (ctx) => {
   const tasks = [task("a", 0, 6), task("b", 6, 10), task("c", 10, 14)];
   const epochs: WorkerEpoch[] = [];
   const res = await trainInWorkers(tasks, { workers: 2, log: false, onEpoch: (e) => epochs.push(e) });
@@ -95,6 +95,11 @@ test("three jobs in two workers: all finish, same weights as in-process, tensor 
     assert.equal(new Set(counts.slice(1)).size, 1, `${t.name}: tensors after each epoch ${counts.join(", ")}`);
     assert.ok(counts[0]! > 0);
   }
+  // a worker runs several tasks; nothing is left over from one task to the next (same arch, same count)
+  const pids = epochs.map((e) => e.pid);
+  assert.equal(new Set(pids).size, 2, `tasks ran in processes ${[...new Set(pids)].join(", ")}`);
+  const later = epochs.filter((e) => e.record.epoch > 1).map((e) => e.numTensors);
+  assert.equal(new Set(later).size, 1, `tensors after epochs 2..3 of all tasks: ${later.join(", ")}`);
 
   // The same job trained in this process gives the same generator.
   const t = tasks[0]!;
@@ -106,6 +111,7 @@ test("three jobs in two workers: all finish, same weights as in-process, tensor 
   assert.equal(wa.length, wb.length);
   let maxDiff = 0;
   for (let i = 0; i < wa.length; i++) for (let k = 0; k < wa[i]!.length; k++) maxDiff = Math.max(maxDiff, Math.abs(wa[i]![k]! - wb[i]![k]!));
+  ctx.diagnostic(`largest generator weight difference, worker vs in-process: ${maxDiff}`);
   assert.ok(maxDiff < 1e-6, `worker and in-process generators differ by up to ${maxDiff}`);
 
   // A rerun finds every model complete and trains nothing.
