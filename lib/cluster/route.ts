@@ -15,7 +15,7 @@
 import type { ImageArray, Mask } from "../data/image.js";
 import { createRng, type Rng } from "../util/random.js";
 import { applyNormalization, type FeatureNormalization } from "./model.js";
-import { nearest, type Vec } from "./vectors.js";
+import { nearest, sqDist, type Vec } from "./vectors.js";
 
 /** Index of the nearest centre to an (already normalised) feature vector. */
 export function routeToCluster(features: Vec, centers: readonly Vec[]): number {
@@ -24,6 +24,20 @@ export function routeToCluster(features: Vec, centers: readonly Vec[]): number {
     throw new Error(`routeToCluster: feature has ${features.length} dimensions, centres have ${centers[0].length}`);
   }
   return nearest(features, centers).index;
+}
+
+/**
+ * The nearest centre plus how clear the choice is: `margin` = (d2 - d1) / d2 for the Euclidean
+ * distances d1 <= d2 to the nearest and second-nearest centres (0 = a tie, 1 = on the centre).
+ * A router may fall back to the general GAN when the margin is small.
+ */
+export function routeWithMargin(features: Vec, centers: readonly Vec[]): { cluster: number; margin: number; distance: number } {
+  const cluster = routeToCluster(features, centers);
+  const d1 = Math.sqrt(sqDist(features, centers[cluster]));
+  let d2 = Infinity;
+  for (let c = 0; c < centers.length; c++) if (c !== cluster) d2 = Math.min(d2, Math.sqrt(sqDist(features, centers[c])));
+  const margin = d2 === Infinity ? 1 : d2 === 0 ? 0 : (d2 - d1) / d2;
+  return { cluster, margin, distance: d1 };
 }
 
 /** How to fill the hole before extracting features: flat mean colour or smooth push-pull. */
