@@ -61,11 +61,20 @@ export class Canvas {
    * (an array it may modify in place; its values are written back).
    */
   shade(fn: (x: number, y: number, rgb: RGB) => void): void {
+    this.shadeRect(0, 0, 1, 1, fn);
+  }
+
+  /** {@link shade} restricted to the pixels whose centres lie in [x0, x1] x [y0, y1] (normalised). */
+  shadeRect(x0: number, y0: number, x1: number, y1: number, fn: (x: number, y: number, rgb: RGB) => void): void {
     const rgb: RGB = [0, 0, 0];
     const d = this.data;
-    for (let py = 0; py < this.h; py++) {
+    const pxa = Math.max(0, Math.floor(x0 * this.w));
+    const pxb = Math.min(this.w, Math.ceil(x1 * this.w));
+    const pya = Math.max(0, Math.floor(y0 * this.h));
+    const pyb = Math.min(this.h, Math.ceil(y1 * this.h));
+    for (let py = pya; py < pyb; py++) {
       const y = (py + 0.5) / this.h;
-      for (let px = 0; px < this.w; px++) {
+      for (let px = pxa; px < pxb; px++) {
         const i = (py * this.w + px) * 3;
         rgb[0] = d[i]!;
         rgb[1] = d[i + 1]!;

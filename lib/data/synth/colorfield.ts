@@ -65,7 +65,7 @@ export function renderColorField(c: Canvas, rng: Rng): void {
     const inner = fbm(rng, 4);
     const innerAmt = rng.uniform(0.05, 0.2);
     const lighter = mix(col, [1, 1, 1], 0.25);
-    c.shade((x, yy, rgb) => {
+    c.shadeRect(x0 - 2 * soft, y0 - 2 * soft, x1 + 2 * soft, y1 + 2 * soft, (x, yy, rgb) => {
       const e = (edge(x * 10, yy * 10) - 0.5) * soft * 2;
       const dx = Math.min(x - x0, x1 - x) + e;
       const dy = Math.min(yy - y0, y1 - yy) + e;

@@ -123,14 +123,23 @@ export function renderImpressionist(c: Canvas, rng: Rng): void {
   };
 
   // underpainting: the scene, toned toward a warm ground
+  // (evaluated once per 2x2 block of canvas pixels: it is mostly covered by strokes)
   const toning = hsl(rng.uniform(0.05, 0.12), 0.4, 0.6);
-  c.shade((x, y, rgb) => {
-    const s = scene(x, y).col;
-    const m = mix(s, toning, 0.35);
-    rgb[0] = m[0];
-    rgb[1] = m[1];
-    rgb[2] = m[2];
-  });
+  for (let py = 0; py < c.h; py += 2) {
+    for (let px = 0; px < c.w; px += 2) {
+      const m = mix(scene((px + 1) / c.w, (py + 1) / c.h).col, toning, 0.35);
+      for (let q = 0; q < 4; q++) {
+        const x = px + (q & 1);
+        const y = py + (q >> 1);
+        if (x < c.w && y < c.h) {
+          const o = (y * c.w + x) * 3;
+          c.data[o] = m[0];
+          c.data[o + 1] = m[1];
+          c.data[o + 2] = m[2];
+        }
+      }
+    }
+  }
 
   const strokeLen = rng.uniform(0.022, 0.055);
   const coverage = rng.uniform(1.8, 3.2);

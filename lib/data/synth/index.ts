@@ -45,7 +45,7 @@ const STYLES: Record<string, StyleDef> = {
  * Version of the drawing code. Bump it whenever a change alters any pixel: a folder made by another
  * version is re-rendered in full instead of being resumed (mixing versions would mix two datasets).
  */
-export const SYNTH_GENERATOR = "heritage-synth v2";
+export const SYNTH_GENERATOR = "heritage-synth v3";
 
 /** The style names, which are also the labels of the synthetic dataset. */
 export const SYNTH_STYLES: readonly string[] = Object.freeze(Object.keys(STYLES));
