@@ -140,3 +140,14 @@ for (const create of [createSiftBovw, createSurfBovw]) {
     ex.dispose();
   });
 }
+
+test("reusing fit() descriptors in extract() gives the same features", async () => {
+  const images = [21, 22, 23].map((s) => toImageArray(texturedImage(96, 96, s)));
+  const opts = { vocabularySize: 10, inputSize: 96, maxKeypoints: 200, seed: 4 };
+  const plain = createSurfBovw(opts);
+  await plain.fit!(images);
+  const reusing = createSurfBovw({ ...opts, reuseFitDescriptors: true });
+  await reusing.fit!(images);
+  assert.deepEqual(reusing.options, plain.options);
+  assert.deepEqual(await reusing.extract(images), await plain.extract(images));
+});

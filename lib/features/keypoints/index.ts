@@ -49,6 +49,13 @@ export interface KeypointBovwOptions extends BovwOptions {
   detector?: Omit<SiftOptions, "maxKeypoints"> | Omit<SurfOptions, "maxKeypoints">;
   /** A previously fitted vocabulary (object or its JSON form): the extractor is ready without fit(). */
   vocabulary?: Vocabulary | VocabularyJSON;
+  /**
+   * Keep the descriptors computed by fit() and reuse them when extract() gets the same pixels, so a
+   * fit-then-extract on one collection describes each image once (about half the time). The kept
+   * descriptors cost memory (about 256 KB per image for 500 SIFT keypoints) and make extract()
+   * timings leave out the description, so speed comparisons should turn it off. Default false.
+   */
+  reuseFitDescriptors?: boolean;
 }
 
 /** A bag-of-visual-words FeatureExtractor with access to its vocabulary. */
@@ -73,6 +80,7 @@ function createBovw(id: "sift-bovw" | "surf-bovw", opts: KeypointBovwOptions, de
     if (opts[k] !== undefined) (bovw as Record<string, unknown>)[k] = opts[k];
   }
   const inputSize = opts.inputSize ?? 256;
+  const reuse = opts.reuseFitDescriptors ?? false;
   const maxKeypoints = opts.maxKeypoints ?? 500;
   if (!Number.isInteger(bovw.vocabularySize) || bovw.vocabularySize < 2) {
     throw new Error(`${id}: vocabularySize must be an integer >= 2, got ${bovw.vocabularySize}`);
@@ -101,17 +109,17 @@ function createBovw(id: "sift-bovw" | "surf-bovw", opts: KeypointBovwOptions, de
     detector: detectorOptions,
   };
   const describeOne = (img: ImageArray): KeypointFeatures => detect(fitGray(toGray(img, "signed"), inputSize), maxKeypoints);
-  // Descriptors computed by fit(), kept until extract() asks for the same pixels (the usual
-  // fit-then-extract on one collection then describes each image once). Entries are dropped when used.
+  // With reuseFitDescriptors: descriptors computed by fit(), kept until extract() asks for the same
+  // pixels. Entries are dropped when used.
   const fitted = new Map<string, KeypointFeatures>();
   const describe = (images: ImageArray[], label: string, mode: "fit" | "extract"): KeypointFeatures[] => {
     const bar = images.length > 8 ? progress(label, images.length) : null;
     const out = images.map((img) => {
-      const key = imageKey(img);
-      let f = mode === "extract" ? fitted.get(key) : undefined;
+      const key = reuse ? imageKey(img) : "";
+      let f = mode === "extract" && reuse ? fitted.get(key) : undefined;
       if (f) fitted.delete(key);
       else f = describeOne(img);
-      if (mode === "fit") fitted.set(key, f);
+      if (mode === "fit" && reuse) fitted.set(key, f);
       bar?.tick(1);
       return f;
     });
