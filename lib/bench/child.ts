@@ -1,0 +1,22 @@
+/**
+ * One benchmark measurement in its own process (spawned by ./backends.ts): a backend's thread
+ * count is fixed when it starts, and a slow stock-cpu step must be stoppable by a time limit.
+ * argv[2]: JSON of {@link ChildSpec}. Prints one line `HERITAGE_BENCH_RESULT <json>` on stdout.
+ */
+import { initBackend } from "../runtime/backend.js";
+import { useStockWasmKernels } from "../runtime/wasm-kernels.js";
+import { RESULT_PREFIX, type ChildSpec } from "./backends.js";
+import { benchDcganSteps } from "./dcgan-step.js";
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? "{}") as ChildSpec;
+  const info = await initBackend({ prefer: spec.backend, threads: spec.threads, announce: false });
+  if (spec.stockKernels) useStockWasmKernels();
+  const result = benchDcganSteps(spec.steps, (what, ms) => process.stderr.write(`  ${spec.backend} ${what} step ${ms.toFixed(0)} ms\n`));
+  process.stdout.write(RESULT_PREFIX + JSON.stringify({ info, result }) + "\n");
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench child failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
