@@ -56,7 +56,10 @@ export async function openJupyter(opts: OpenJupyterOptions = {}): Promise<number
   if (!existsSync(path.join(root, "dist", "lib"))) {
     throw new Error("the notebooks import the compiled library from dist/: run `npm run build` first");
   }
-  const child = spawn("jupyter", [frontend, ...(opts.args ?? [])], { cwd: root, env: jupyterEnv(), stdio: "inherit" });
+  const args = [frontend, ...(opts.args ?? [])];
+  // Jupyter refuses to start as root (containers) unless told to.
+  if (process.getuid?.() === 0 && !args.includes("--allow-root")) args.push("--allow-root");
+  const child = spawn("jupyter", args, { cwd: root, env: jupyterEnv(), stdio: "inherit" });
   return new Promise((resolve, reject) => {
     child.on("error", (err) => reject(new Error(`cannot start jupyter ${frontend}: ${err.message}`)));
     child.on("exit", (code) => resolve(code ?? 1));
