@@ -10,7 +10,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { writeFileAtomic } from "../util/fs.js";
-import { formatCsv, parseCsvRows } from "./csv.js";
+import { formatCsv, parseCsvRows } from "../data/csv.js";
 
 /** One harvested image. Every field is a string or number so the row round-trips through CSV. */
 export interface HarvestRecord {

@@ -16,7 +16,7 @@
 import { createReadStream } from "node:fs";
 import { warn } from "../util/log.js";
 import { HttpError, type PoliteClient } from "./http.js";
-import { csvRecords } from "./csv.js";
+import { csvRecords } from "../data/csv.js";
 import { joinUrl, type Candidate, type HarvestSource, type LabelBy, type Resolution } from "./source.js";
 
 /** Default location of the MET open-access table (Git LFS media URL of metmuseum/openaccess). */

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { CsvStreamParser, csvRecords, formatCsv, parseCsvRows } from "../../lib/harvest/csv.js";
+import { CsvStreamParser, csvRecords, formatCsv, parseCsvRows } from "../../lib/data/csv.js";
 import { manifestDataFrame, readManifest, writeManifest, MANIFEST_COLUMNS, type HarvestRecord } from "../../lib/harvest/manifest.js";
 import { harvestId, safeLabel, safeToken } from "../../lib/harvest/store.js";
 import { centuryLabel } from "../../lib/harvest/source.js";
