@@ -152,6 +152,25 @@ export function workerMainPath(): string {
   return file;
 }
 
+/**
+ * The parent's Node flags minus those that must not reach a worker: an `-e`/`-p` script (the child
+ * would run it instead of the worker), `--input-type`, test-runner, watch and inspector flags.
+ * Memory and diagnostics flags (--max-old-space-size, --enable-source-maps, ...) are kept.
+ */
+export function childExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    if (["-e", "--eval", "-p", "--print"].includes(a)) {
+      i++; // and its script
+      continue;
+    }
+    if (/^(--eval|--print|--input-type|--test|--watch|--inspect|--debug-port)/.test(a)) continue;
+    out.push(a);
+  }
+  return out;
+}
+
 const STDERR_TAIL_LINES = 40;
 
 type TaskOutcome =
@@ -303,8 +322,8 @@ export async function trainInWorkers(tasks: readonly GanTask[], opts: WorkerPool
   const onSignal = (signal: NodeJS.Signals): void => {
     killAll("SIGTERM");
     removeHandlers();
-    // with our handler gone, the signal's default action (or the next handler) applies
-    process.kill(process.pid, signal);
+    // other handlers of this signal already got it; with none, re-raise it for its default action (exit)
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
   const onExit = (): void => killAll("SIGKILL");
   const removeHandlers = (): void => {
@@ -316,8 +335,7 @@ export async function trainInWorkers(tasks: readonly GanTask[], opts: WorkerPool
   process.on("SIGTERM", onSignal);
   process.on("exit", onExit);
 
-  // test-runner flags must not reach the children
-  const execArgv = process.execArgv.filter((a) => !a.startsWith("--test"));
+  const execArgv = childExecArgv(process.execArgv);
   const spawn = (slot: number): WorkerProcess => {
     const env: NodeJS.ProcessEnv = { ...process.env, HERITAGE_QUIET: "1", HERITAGE_THREADS: String(threads), ...opts.env };
     if (backend) env.HERITAGE_BACKEND = backend;

