@@ -141,6 +141,12 @@ for (const create of [createSiftBovw, createSurfBovw]) {
   });
 }
 
+test("extractor options are checked", () => {
+  assert.throws(() => createSiftBovw({ vocabSize: 3 } as never), /sift-bovw: unknown option vocabSize; known: vocabularySize/);
+  assert.throws(() => createSurfBovw({ vocabularySize: 1 }), /vocabularySize must be an integer >= 2/);
+  assert.throws(() => createSurfBovw({ norm: "max" as never }), /norm must be "l1" or "l2"/);
+});
+
 test("reusing fit() descriptors in extract() gives the same features", async () => {
   const images = [21, 22, 23].map((s) => toImageArray(texturedImage(96, 96, s)));
   const opts = { vocabularySize: 10, inputSize: 96, maxKeypoints: 200, seed: 4 };

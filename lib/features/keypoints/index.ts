@@ -10,6 +10,7 @@
  */
 import type { ImageArray } from "../../data/image.js";
 import { sha256 } from "../../util/fs.js";
+import { info } from "../../util/log.js";
 import { progress } from "../../util/progress.js";
 import {
   BOVW_DEFAULTS,
@@ -73,8 +74,20 @@ export interface KeypointBovwExtractor extends FeatureExtractor {
   toJSON(): { id: string; options: Record<string, unknown>; vocabulary: VocabularyJSON | null };
 }
 
+const OPTION_KEYS = new Set([
+  ...Object.keys(BOVW_DEFAULTS),
+  "inputSize",
+  "maxKeypoints",
+  "detector",
+  "vocabulary",
+  "reuseFitDescriptors",
+]);
 
 function createBovw(id: "sift-bovw" | "surf-bovw", opts: KeypointBovwOptions, detect: (g: GrayImage, max: number) => KeypointFeatures, detectorOptions: Record<string, unknown>): KeypointBovwExtractor {
+  const unknown = Object.keys(opts).filter((k) => !OPTION_KEYS.has(k));
+  if (unknown.length > 0) {
+    throw new Error(`${id}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known: ${[...OPTION_KEYS].join(", ")}`);
+  }
   const bovw: Required<BovwOptions> = { ...BOVW_DEFAULTS };
   for (const k of Object.keys(BOVW_DEFAULTS) as (keyof BovwOptions)[]) {
     if (opts[k] !== undefined) (bovw as Record<string, unknown>)[k] = opts[k];
@@ -137,7 +150,14 @@ function createBovw(id: "sift-bovw" | "surf-bovw", opts: KeypointBovwOptions, de
     async fit(images: ImageArray[]): Promise<void> {
       fitted.clear();
       const sets = describe(images, `${id} vocabulary: describe`, "fit");
-      setVocabulary(fitVocabulary(sets, bovw));
+      const t0 = performance.now();
+      const v = fitVocabulary(sets, bovw);
+      setVocabulary(v);
+      info(
+        `${id}: ${bovw.vocabularySize} visual words from ${v.stats.sampled} of ${v.stats.descriptors} descriptors ` +
+          `(${v.stats.images} images) in ${((performance.now() - t0) / 1000).toFixed(1)} s, ` +
+          `inertia per descriptor ${v.stats.inertiaPerDescriptor.toFixed(4)}`,
+      );
     },
     async extract(images: ImageArray[]): Promise<Float32Array[]> {
       const v = vocab;
