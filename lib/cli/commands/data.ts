@@ -36,11 +36,12 @@ export function register(program: Command, out: Output = process.stdout): void {
     .option("--size <px>", "side length in pixels (8..1024; 32, 64 or 128 usual)", int("size", 8, 1024), 64)
     .option("--seed <k>", "master seed (same seed and size give byte-identical files)", int("seed", 0, 2 ** 31 - 1), 0)
     .option("--styles <list>", `comma-separated subset of styles (default all: ${SYNTH_STYLES.join(",")})`)
+    .option("--threads <n>", "worker threads rendering in parallel (1 = main thread only; default: cores, at most 8); output does not depend on it", int("threads", 1, 64))
     .option("--json", "print the result as JSON on stdout")
-    .action(async (o: { out: string; perStyle: number; size: number; seed: number; styles?: string; json?: boolean }) => {
+    .action(async (o: { out: string; perStyle: number; size: number; seed: number; styles?: string; threads?: number; json?: boolean }) => {
       const styles = o.styles ? o.styles.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
       const t0 = Date.now();
-      const res = await writeSynthDataset({ out: o.out, perStyle: o.perStyle, size: o.size, seed: o.seed, styles });
+      const res = await writeSynthDataset({ out: o.out, perStyle: o.perStyle, size: o.size, seed: o.seed, styles, threads: o.threads });
       const seconds = (Date.now() - t0) / 1000;
       if (o.json) out.write(JSON.stringify({ ...res, styles: styles ?? SYNTH_STYLES, size: o.size, seed: o.seed, seconds }, null, 2) + "\n");
       else info(`wrote ${res.dir} in ${seconds.toFixed(1)} s`);

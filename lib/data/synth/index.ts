@@ -9,76 +9,24 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { fileExists, readJson, sha256, writeFileAtomic, writeJsonAtomic } from "../../util/fs.js";
+import { fileExists, readJson, writeFileAtomic, writeJsonAtomic } from "../../util/fs.js";
 import { info } from "../../util/log.js";
 import { progress } from "../../util/progress.js";
-import { createRng, type Rng } from "../../util/random.js";
 import { formatCsv } from "../csv.js";
 import { encodePng } from "../encode.js";
-import type { ImageArray } from "../image.js";
-import { Canvas } from "./canvas.js";
-import { renderColorField } from "./colorfield.js";
-import { applyFinish, type FinishOptions } from "./finish.js";
-import { renderGeometric } from "./geometric.js";
-import { renderImpressionist } from "./impressionist.js";
-import { renderPointillist } from "./pointillist.js";
-import { renderPortrait } from "./portrait.js";
-import { renderWoodblock } from "./woodblock.js";
+import { createRenderPool } from "./pool.js";
+import { STYLES, SYNTH_GENERATOR, SYNTH_STYLES } from "./render.js";
 
-interface StyleDef {
-  draw: (c: Canvas, rng: Rng) => void;
-  /** Human title used in the manifest. */
-  title: string;
-  finish?: FinishOptions;
-}
-
-const STYLES: Record<string, StyleDef> = {
-  colorfield: { draw: renderColorField, title: "Colour field" },
-  geometric: { draw: renderGeometric, title: "Composition with grid", finish: { maxVarnish: 0.15 } },
-  woodblock: { draw: renderWoodblock, title: "Waves (woodblock)", finish: { maxVarnish: 0.35, maxVignette: 0.15 } },
-  impressionist: { draw: renderImpressionist, title: "Landscape" },
-  portrait: { draw: renderPortrait, title: "Portrait", finish: { maxVarnish: 0.4, maxVignette: 0.4 } },
-  pointillist: { draw: renderPointillist, title: "Harbour (dots)", finish: { maxVarnish: 0.15, maxVignette: 0.15 } },
-};
-
-/**
- * Version of the drawing code. Bump it whenever a change alters any pixel: a folder made by another
- * version is re-rendered in full instead of being resumed (mixing versions would mix two datasets).
- */
-export const SYNTH_GENERATOR = "heritage-synth v3";
-
-/** The style names, which are also the labels of the synthetic dataset. */
-export const SYNTH_STYLES: readonly string[] = Object.freeze(Object.keys(STYLES));
-
-/** Supersampling factor used for an output size (canvas at least ~192 px, factor 2..8). */
-export function supersampleFactor(size: number): number {
-  return Math.min(8, Math.max(2, Math.ceil(192 / size)));
-}
-
-/**
- * Render one painting of `style` at `size` x `size`, values in [0, 1], drawing all randomness from
- * `rng` (the same rng state gives the same picture; the random draws do not depend on `size`).
- */
-export function renderPainting(style: string, size: number, rng: Rng): ImageArray {
-  const def = STYLES[style];
-  if (!def) throw new Error(`unknown synthetic style "${style}" (styles: ${SYNTH_STYLES.join(", ")})`);
-  if (!Number.isInteger(size) || size < 4 || size > 2048) throw new Error(`synthetic painting size must be an integer in 4..2048, got ${size}`);
-  const ss = supersampleFactor(size);
-  const canvas = new Canvas(size * ss, size * ss);
-  def.draw(canvas, rng);
-  applyFinish(canvas, rng, def.finish);
-  return canvas.toImage(ss);
-}
-
-/** The seed of picture `index` of `style` in a dataset with master seed `seed` (independent streams). */
-export function paintingSeed(seed: number, style: string, index: number): number {
-  return parseInt(sha256(`heritage-synth:${seed}:${style}:${index}`).slice(0, 8), 16);
-}
-
-/** Render picture `index` of `style` for master seed `seed` (what {@link writeSynthDataset} writes). */
-export function renderDatasetPainting(style: string, index: number, size: number, seed: number): ImageArray {
-  return renderPainting(style, size, createRng(paintingSeed(seed, style, index)));
-}
+export {
+  SYNTH_GENERATOR,
+  SYNTH_STYLES,
+  STYLES,
+  paintingSeed,
+  renderDatasetPainting,
+  renderPainting,
+  supersampleFactor,
+  type StyleDef,
+} from "./render.js";
 
 export interface SynthOptions {
   /** Output folder (created). */
@@ -91,6 +39,11 @@ export interface SynthOptions {
   seed?: number;
   /** Which styles to write; default all of {@link SYNTH_STYLES}. */
   styles?: readonly string[];
+  /**
+   * Worker threads rendering in parallel (1 = on the calling thread). Output does not depend on it.
+   * Default: the available cores, at most 8.
+   */
+  threads?: number;
 }
 
 export interface SynthResult {
@@ -151,40 +104,55 @@ export async function writeSynthDataset(opts: SynthOptions): Promise<SynthResult
   let written = 0;
   let existing = 0;
   const pending = new Set<Promise<void>>();
-  for (const style of styles) {
-    const def = STYLES[style]!;
-    for (let i = 0; i < opts.perStyle; i++) {
-      const name = `${style}_${String(i).padStart(4, "0")}.png`;
-      const rel = `${style}/${name}`;
-      const file = path.join(dir, style, name);
-      records.push({
-        file: rel,
-        label: style,
-        source: "synthetic",
-        artist: "heritage synth",
-        title: `${def.title} no. ${i + 1} (seed ${seed})`,
-        date: "",
-        license: "CC0 (generated)",
-      });
-      const st = rerender ? null : await fsp.stat(file).catch(() => null);
-      if (st && st.isFile() && st.size > 0) {
-        existing++;
-        bar.tick();
-        continue;
-      }
-      const img = renderDatasetPainting(style, i, opts.size, seed);
-      const job: Promise<void> = encodePng(img, "unit")
-        .then((png) => writeFileAtomic(file, png))
-        .then(() => {
-          written++;
-          bar.tick();
-          pending.delete(job);
+  const pool = createRenderPool(opts.threads);
+  const maxPending = Math.max(4, 2 * pool.threads);
+  let failure: Error | undefined;
+  try {
+    for (const style of styles) {
+      const def = STYLES[style]!;
+      for (let i = 0; i < opts.perStyle; i++) {
+        const name = `${style}_${String(i).padStart(4, "0")}.png`;
+        const rel = `${style}/${name}`;
+        const file = path.join(dir, style, name);
+        records.push({
+          file: rel,
+          label: style,
+          source: "synthetic",
+          artist: "heritage synth",
+          title: `${def.title} no. ${i + 1} (seed ${seed})`,
+          date: "",
+          license: "CC0 (generated)",
         });
-      pending.add(job);
-      if (pending.size >= 4) await Promise.race(pending);
+        const st = rerender ? null : await fsp.stat(file).catch(() => null);
+        if (st && st.isFile() && st.size > 0) {
+          existing++;
+          bar.tick();
+          continue;
+        }
+        if (failure) break;
+        const job: Promise<void> = pool
+          .render(style, i, opts.size, seed)
+          .then((img) => encodePng(img, "unit"))
+          .then((png) => writeFileAtomic(file, png))
+          .then(
+            () => {
+              written++;
+              bar.tick();
+            },
+            (err: Error) => {
+              failure ??= new Error(`synth: cannot write ${file}: ${err.message}`);
+            },
+          )
+          .finally(() => pending.delete(job));
+        pending.add(job);
+        if (pending.size >= maxPending) await Promise.race(pending);
+      }
     }
+  } finally {
+    await Promise.all(pending); // jobs never reject (failures are recorded)
+    await pool.close();
   }
-  await Promise.all(pending);
+  if (failure) throw failure;
   await writeFileAtomic(path.join(dir, "manifest.csv"), formatCsv(SYNTH_MANIFEST_COLUMNS, records));
   // now every picture is from this generator
   await writeJsonAtomic(paramsFile, params);
