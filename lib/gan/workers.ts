@@ -79,6 +79,8 @@ export interface WorkerPoolOptions {
   env?: Record<string, string>;
   /** Called for every finished epoch of every task (in the parent). */
   onEpoch?: (e: WorkerEpoch) => void;
+  /** Called when a task is handed to a worker process, with that process's id. */
+  onTaskStart?: (task: string, pid: number) => void;
   /** Print a line per finished epoch and per finished task to stderr. Default true. */
   log?: boolean;
 }
@@ -233,6 +235,11 @@ class WorkerProcess {
     return !this.isClosed;
   }
 
+  /** The child's process id (undefined when it could not be started). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   run(task: GanTask): Promise<TaskOutcome> {
     this.tail = [];
     return new Promise((resolve) => {
@@ -359,7 +366,9 @@ export async function trainInWorkers(tasks: readonly GanTask[], opts: WorkerPool
     try {
       for (let task = queue.shift(); task; task = queue.shift()) {
         w ??= spawn(slot);
-        const out = await w.run(task);
+        const running = w.run(task);
+        if (w.pid !== undefined) opts.onTaskStart?.(task.name, w.pid);
+        const out = await running;
         if (out.kind === "done") {
           results.set(task.name, out.result);
           if (log) {

@@ -22,7 +22,7 @@ import {
   type GanTaskOptions,
   type WorkerEpoch,
 } from "../../lib/gan/workers.js";
-import { trainStage, type GanJob } from "../../lib/pipeline/train-stage.js";
+import { jobSeed, trainStage, type GanJob } from "../../lib/pipeline/train-stage.js";
 import { initBackend } from "../../lib/runtime/backend.js";
 import { readJson } from "../../lib/util/fs.js";
 
@@ -84,7 +84,8 @@ test("worker count, threads per worker and GPU list", () => {
 test("three jobs in two workers: all finish, same weights as in-process, tensor memory flat over epochs", async (ctx) => {
   const tasks = [task("a", 0, 6), task("b", 6, 10), task("c", 10, 14)];
   const epochs: WorkerEpoch[] = [];
-  const res = await trainInWorkers(tasks, { workers: 2, log: false, onEpoch: (e) => epochs.push(e) });
+  const started = new Map<string, number>();
+  const res = await trainInWorkers(tasks, { workers: 2, log: false, onEpoch: (e) => epochs.push(e), onTaskStart: (t, pid) => started.set(t, pid) });
   assert.deepEqual([...res.keys()], ["a", "b", "c"]);
   for (const t of tasks) {
     const r = res.get(t.name)!;
@@ -96,7 +97,7 @@ test("three jobs in two workers: all finish, same weights as in-process, tensor 
     // one epoch message per epoch, and the child's tensor count is the same after every epoch but the first
     const mine = epochs.filter((e) => e.task === t.name);
     assert.deepEqual(mine.map((e) => e.record.epoch), [1, 2, 3]);
-    assert.ok(mine.every((e) => e.epochs === 3));
+    assert.ok(mine.every((e) => e.epochs === 3 && e.pid === started.get(t.name)));
     const counts = mine.map((e) => e.numTensors);
     assert.equal(new Set(counts.slice(1)).size, 1, `${t.name}: tensors after each epoch ${counts.join(", ")}`);
     assert.ok(counts[0]! > 0);
@@ -168,17 +169,18 @@ test("trainStage uses the pool when gan.workers is not 1", async () => {
   assert.equal(card.status, "complete");
   assert.equal(card.job, "k2/cluster-0");
   assert.equal(card.test, true);
+  assert.equal(card.training.seed, jobSeed(cfg.seed, "k2/cluster-0"));
 });
 
 test("SIGINT in the parent kills the worker processes", async () => {
   const tasks = [task("long-a", 0, 6, { epochs: 500 }), task("long-b", 6, 12, { epochs: 500 })];
   const script = `
     const { trainInWorkers } = await import(process.argv[1]);
-    const pids = new Set();
+    const pids = [];
     await trainInWorkers(JSON.parse(process.argv[2]), {
       workers: 2,
       log: false,
-      onEpoch: (e) => { pids.add(e.pid); if (pids.size === 2) { console.log("PIDS " + [...pids].join(" ")); pids.add(-1); } },
+      onTaskStart: (_task, pid) => { pids.push(pid); if (pids.length === 2) console.log("PIDS " + pids.join(" ")); },
     });`;
   const workersUrl = new URL("../../lib/gan/workers.js", import.meta.url).href;
   const parent = spawn(process.execPath, ["--input-type=module", "-e", script, workersUrl, JSON.stringify(tasks)], { stdio: ["ignore", "pipe", "inherit"] });
@@ -189,7 +191,7 @@ test("SIGINT in the parent kills the worker processes", async () => {
       const m = /PIDS (\d+) (\d+)/.exec(out);
       if (m) resolve([Number(m[1]), Number(m[2])]);
     });
-    parent.on("exit", (code) => reject(new Error(`parent exited (${code}) before both workers reported an epoch`)));
+    parent.on("exit", (code) => reject(new Error(`parent exited (${code}) before both workers started`)));
   });
   for (const pid of pids) assert.ok(isRunning(pid), `worker ${pid} should be running`);
   const exited = new Promise<NodeJS.Signals | null>((resolve) => parent.on("exit", (_code, signal) => resolve(signal)));
