@@ -21,6 +21,8 @@
  * - `BatchMatMul` / `_FusedMatMul` with transpose flags (stock wasm: 12-30x slower than without):
  *   transpose the operand explicitly, then multiply without flags.
  * - `Tile` producing whole copies of its input (batch norm's gradient): block copies.
+ * - `Sum` / `Mean` over leading axes (batch norm's statistics): one contiguous pass instead of a
+ *   transpose then a reduction.
  *
  * Only NHWC (`channelsLast`) data and dilation 1 are supported, as in the stock wasm kernels.
  */
@@ -39,6 +41,8 @@ export const HERITAGE_WASM_KERNELS = [
   "BatchMatMul",
   "_FusedMatMul",
   "Tile",
+  "Sum",
+  "Mean",
 ] as const;
 
 /** The stock wasm kernels we build on, captured before any replacement. */
@@ -51,6 +55,8 @@ interface Stock {
   fusedMatMul: KernelFunc;
   conv2dBackpropInput: KernelFunc;
   tile: KernelFunc;
+  sum: KernelFunc;
+  mean: KernelFunc;
 }
 
 let stock: Stock | null = null;
@@ -486,6 +492,42 @@ function tileWasm(args: Parameters<KernelFunc>[0]): TensorInfo {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Sum / Mean over leading axes
+
+/**
+ * Sum or Mean of float32 data over a leading run of axes (batch norm's statistics and its
+ * gradients reduce [N, H, W, C] over N, H, W): stock wasm transposes the whole tensor to put the
+ * reduced axes last, then reduces; here one contiguous pass accumulates rows in float64.
+ * Other cases go to the stock kernel.
+ */
+function reduceLeading(kind: "sum" | "mean"): KernelFunc {
+  return (args) => {
+    const backend = args.backend as BackendWasm;
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+    const k = axes.length;
+    const leading = k > 0 && k < rank && axes.every((a, i) => a === i);
+    if (!leading || x.dtype !== "float32") return (kind === "sum" ? stock!.sum : stock!.mean)(args) as TensorInfo;
+    const R = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
+    const rest = x.shape.slice(k);
+    const C = rest.reduce((a, b) => a * b, 1);
+    const acc = new Float64Array(C);
+    const xv = backend.typedArrayFromHeap(x) as Float32Array;
+    for (let r = 0; r < R; r++) {
+      const base = r * C;
+      for (let c = 0; c < C; c++) acc[c]! += xv[base + c]!;
+    }
+    const out = backend.makeOutput(keepDims ? [...x.shape.slice(0, k).map(() => 1), ...rest] : rest, "float32");
+    const ov = backend.typedArrayFromHeap(out) as Float32Array;
+    const scale = kind === "mean" ? 1 / R : 1;
+    for (let c = 0; c < C; c++) ov[c] = acc[c]! * scale;
+    return out;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 
 let registered = false;
 
@@ -504,6 +546,8 @@ export function registerWasmKernels(): void {
     fusedMatMul: stockKernel("_FusedMatMul"),
     conv2dBackpropInput: stockKernel("Conv2DBackpropInput"),
     tile: stockKernel("Tile"),
+    sum: stockKernel("Sum"),
+    mean: stockKernel("Mean"),
   };
   const replace = (kernelName: string, kernelFunc: KernelFunc, keepSetup = false) => {
     const old = tf.getKernel(kernelName, "wasm");
@@ -522,11 +566,13 @@ export function registerWasmKernels(): void {
   replace("BatchMatMul", withExplicitTranspose(() => stock!.batchMatMul), true);
   replace("_FusedMatMul", withExplicitTranspose(() => stock!.fusedMatMul), true);
   replace("Tile", tileWasm, true);
+  replace("Sum", reduceLeading("sum"), true);
+  replace("Mean", reduceLeading("mean"), true);
   registered = true;
 }
 
 /**
- * Put the stock wasm Conv2DBackpropInput / BatchMatMul / _FusedMatMul / Tile back (keeping our
+ * Put the stock wasm Conv2DBackpropInput / BatchMatMul / _FusedMatMul / Tile / Sum / Mean back (keeping our
  * Conv2DBackpropFilter, without which training cannot run): for benchmarks that measure what the
  * replacements gain.
  */
@@ -538,6 +584,8 @@ export function useStockWasmKernels(): void {
     ["BatchMatMul", s.batchMatMul],
     ["_FusedMatMul", s.fusedMatMul],
     ["Tile", s.tile],
+    ["Sum", s.sum],
+    ["Mean", s.mean],
   ] as const) {
     const old = tf.getKernel(name, "wasm");
     tf.unregisterKernel(name, "wasm");

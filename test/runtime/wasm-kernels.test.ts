@@ -175,6 +175,29 @@ describe("heritage wasm kernels vs the cpu backend", () => {
     });
   }
 
+  for (const [shape, axis, keepDims] of [
+    [[5, 7, 3, 6], [0, 1, 2], false],
+    [[5, 7, 3, 6], [2, 0, 1], true], // unsorted axes
+    [[4, 9], 0, false],
+    [[3, 5, 2], [0, 2], false], // not leading: stock kernel
+    [[3, 5, 2], [-3, -2], true], // negative axes
+    [[6, 4], [0, 1], false], // full reduction: stock kernel
+  ] as const) {
+    for (const op of ["sum", "mean"] as const) {
+      test(`${op === "sum" ? "Sum" : "Mean"} of ${JSON.stringify(shape)} over ${JSON.stringify(axis)}${keepDims ? " keepDims" : ""}`, async () => {
+        await compare(op, [rand([...shape])], (t) => tf[op](t!, axis as number | number[], keepDims));
+      });
+    }
+  }
+
+  test("Sum of int32 stays int32 (stock kernel)", async () => {
+    await tf.setBackend("wasm");
+    const t = tf.sum(tf.tensor([[1, 2], [3, 4]], [2, 2], "int32"), 0);
+    assert.deepEqual(Array.from(await t.data()), [4, 6]);
+    assert.equal(t.dtype, "int32");
+    t.dispose();
+  });
+
   test("Tile of int32 keeps values", async () => {
     await tf.setBackend("wasm");
     const t = tf.tile(tf.tensor([[1, 2, 3]], [1, 3], "int32"), [2, 1]);
