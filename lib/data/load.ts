@@ -69,6 +69,8 @@ async function readCache(file: string, size: number): Promise<ImageArray | null>
   return { width: size, height: size, channels: 3, data };
 }
 
+let cacheWarned = false;
+
 /** Load one item: from the cache when possible, else decode (and fill the cache). */
 async function loadOne(
   item: DatasetItem,
@@ -95,7 +97,13 @@ async function loadOne(
   }
   if (useCache) {
     const d = image.data;
-    await writeFileAtomic(cfile, new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+    try {
+      await writeFileAtomic(cfile, new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+    } catch (err) {
+      // a cache that cannot be written slows later loads down but must not lose the image
+      if (!cacheWarned) warn(`cannot write the image cache (${(err as Error).message}); continuing without it`);
+      cacheWarned = true;
+    }
   }
   return { image, cached: false };
 }

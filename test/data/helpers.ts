@@ -1,13 +1,21 @@
 /** Test helpers for the data layer: temp folders and fixture images made with sharp. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp, { type Sharp } from "sharp";
 import type { ImageArray } from "../../lib/data/image.js";
 
+const made: string[] = [];
+process.on("exit", () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(prefix = "heritage-data-"): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 /** Raw 8-bit RGB pixels from a function of (x, y). */

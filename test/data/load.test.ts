@@ -67,6 +67,21 @@ test("a damaged cache file is ignored and rewritten", async () => {
   assert.equal(again.images.length, 4);
 });
 
+test("an unwritable cache does not lose images", async () => {
+  const dir = await makeDataset();
+  const saved = process.env.HERITAGE_CACHE;
+  const blocker = path.join(tempDir(), "file-not-folder");
+  await writeFile(blocker, "x");
+  process.env.HERITAGE_CACHE = blocker; // cache "folder" is a file: every write fails
+  try {
+    const r = await loadImages(dir, { size: 4 });
+    assert.equal(r.images.length, 4);
+    assert.equal(r.skipped.length, 3);
+  } finally {
+    process.env.HERITAGE_CACHE = saved;
+  }
+});
+
 test("limit and explicit item lists; missing files are skipped", async () => {
   const dir = await makeDataset();
   const limited = await loadImages(dir, { size: 4, limit: 2 });
