@@ -231,6 +231,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       }
     }
     if (!available) continue;
+    if (!row.provider) {
+      // Nothing finished: say what would have run.
+      row.provider = base.backend === "cpu" ? "@tensorflow/tfjs-backend-cpu" : base.backend;
+      row.threads = base.backend === "wasm" ? (base.threads ?? defaultThreads) : 1;
+    }
     if (slow) notes.unshift(`timed on ${slowSteps} step${slowSteps === 1 ? "" : "s"} of each kind, no warm-up`);
     if (target === "wasm-stock") notes.unshift("stock wasm kernels + our Conv2DBackpropFilter");
     row.note = notes.join("; ");
