@@ -104,8 +104,15 @@ export interface ClusterModel {
   format: string;
   /** Feature extractor id (as `createExtractor(id)` takes it). */
   extractor: string;
-  /** The extractor's output-changing options (`FeatureExtractor.options`). */
+  /** The extractor's output-changing options (`FeatureExtractor.options`), checked when recreating it. */
   extractorOptions: Record<string, unknown>;
+  /** The options given to `createExtractor(extractor, ...)`; `createModelExtractor` passes them again. */
+  extractorCreateOptions?: Record<string, unknown>;
+  /**
+   * Files the extractor needs, relative to clusters.json; e.g. `{ vocabulary: "vocabulary.json" }`
+   * for fitted bag-of-visual-words extractors (given back as the `vocabulary` option).
+   */
+  extractorFiles?: Record<string, string>;
   /** Side length the images were resized to before feature extraction. */
   imageSize: number;
   /** The normalisation applied to features before clustering; routing must apply the same. */

@@ -148,10 +148,20 @@ export async function clusterDataset(opts: ClusterDatasetOptions): Promise<Clust
         info(`k=${r.k}: inertia ${r.inertia.toFixed(2)}, silhouette ${r.silhouette?.toFixed(3) ?? "-"}, DB ${r.daviesBouldin?.toFixed(3) ?? "-"}, CH ${r.calinskiHarabasz?.toFixed(1) ?? "-"}, gap ${r.gap?.toFixed(3) ?? "-"}${r.ari !== undefined ? `, ARI ${r.ari.toFixed(3)}, NMI ${r.nmi!.toFixed(3)}` : ""}`),
     });
     const files: Record<string, string> = {};
+    let extractorFiles: Record<string, string> | undefined;
+    const saver = ex as Partial<{ saveVocabulary(file: string): Promise<void> }>;
+    if (ex.fit && typeof saver.saveVocabulary === "function") {
+      // A fitted extractor (visual vocabulary) must be restorable for routing: keep it beside clusters.json.
+      files.vocabulary = path.join(opts.outDir, "vocabulary.json");
+      await saver.saveVocabulary(files.vocabulary);
+      extractorFiles = { vocabulary: "vocabulary.json" };
+    }
     const model: ClusterModel = {
       format: CLUSTER_MODEL_FORMAT,
       extractor: ex.id,
       extractorOptions: ex.options,
+      extractorCreateOptions: opts.extractorOptions ?? {},
+      extractorFiles,
       imageSize: ex.inputSize,
       normalization: fit.normalization,
       k: fit.k,

@@ -10,6 +10,34 @@ import type { FeatureExtractor } from "../../lib/features/extractor.js";
 import { clusterDataset } from "../../lib/cluster/run.js";
 import { loadClusterModel, routeFeatures } from "../../lib/cluster/model.js";
 import { clusterSizes } from "../../lib/cluster/balance.js";
+import { createModelExtractor } from "../../lib/cluster/model-extractor.js";
+import { writeJsonAtomic } from "../../lib/util/fs.js";
+
+/** A toy "fitted" extractor: features are colour stats minus the training mean (its "vocabulary"). */
+function fittedToy(opts: Record<string, unknown>): FeatureExtractor & { saveVocabulary(file: string): Promise<void> } {
+  const base = colourStats();
+  let mean: number[] | null = (opts.vocabulary as { mean: number[] } | undefined)?.mean ?? null;
+  return {
+    id: "test-fitted",
+    inputSize: 32,
+    get options() {
+      return { vocabulary: mean ? mean.map((v) => v.toFixed(6)).join(",") : null };
+    },
+    dim: () => 8,
+    async fit(images: ImageArray[]) {
+      const f = await base.extract(images);
+      mean = Array.from({ length: 8 }, (_, j) => f.reduce((s, x) => s + x[j], 0) / f.length);
+    },
+    async extract(images: ImageArray[]) {
+      if (!mean) throw new Error("test-fitted: not fitted");
+      return (await base.extract(images)).map((x) => x.map((v, j) => v - mean![j]));
+    },
+    async saveVocabulary(file: string) {
+      await writeJsonAtomic(file, { mean });
+    },
+    dispose() {},
+  };
+}
 
 /** A fast hand-made extractor: per-channel mean and sd, plus horizontal/vertical gradient energy. */
 function colourStats(): FeatureExtractor {
@@ -90,6 +118,21 @@ test("clusterDataset on a synthetic dataset: clusters.json, sweep table, UMAP pa
   const feats = await ex.extract(got.images);
   const routed = feats.map((f) => routeFeatures(model, f));
   assert.deepEqual(routed, model.labels);
+  // The model recreates its extractor, and refuses one whose options changed.
+  const again = await createModelExtractor(model, s.files.clusters);
+  assert.equal(again.id, "test-colour-stats");
+  await assert.rejects(createModelExtractor({ ...model, extractorOptions: { v: 2 } }, s.files.clusters), /now has options \{"v":1\}/);
+
+  // A fitted extractor: its vocabulary is saved beside clusters.json and restored for routing.
+  registerExtractor("test-fitted", { description: "test only", unavailable: () => null, create: async (o) => fittedToy(o) });
+  const fitOut = path.join(tmp, "fitted");
+  const fs = await clusterDataset({ data, outDir: fitOut, extractor: "test-fitted", k: 4, nInit: 2 });
+  assert.ok(existsSync(path.join(fitOut, "vocabulary.json")));
+  const fm = await loadClusterModel(fs.files.clusters);
+  assert.deepEqual(fm.extractorFiles, { vocabulary: "vocabulary.json" });
+  const restored = await createModelExtractor(fm, fs.files.clusters);
+  const rf = await restored.extract(got.images);
+  assert.deepEqual(rf.map((f) => routeFeatures(fm, f)), fm.labels);
 
   // Balanced with a fixed k, then a minimum size that forces merging.
   const b = await clusterDataset({ data, outDir: path.join(tmp, "bal"), extractor: "test-colour-stats", k: 5, balanced: true, nInit: 3 });
