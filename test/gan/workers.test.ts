@@ -123,14 +123,16 @@ test("three jobs in two workers: all finish, same weights as in-process, tensor 
 
 });
 
-test("failed and killed jobs are reported by name while the others complete; a killed job resumes", async () => {
+test("failed and killed jobs are reported by name while the others complete; a dead worker is replaced; a killed job resumes", async () => {
   const missing: GanTask = {
     ...task("missing", 0, 0),
     items: [0, 1, 2].map((i) => ({ id: `nope-${i}.png`, file: path.join(tmp, "nope", `${i}.png`), relPath: `nope-${i}.png`, label: null, meta: {} })),
   };
   const tasks = [task("ok", 0, 4, { epochs: 1 }), missing, task("thrown", 4, 8, { epochs: 1 }), task("killed", 8, 12, { epochs: 2 })];
   const env = { HERITAGE_WORKER_FAIL: "thrown", HERITAGE_WORKER_CRASH: "killed" };
-  const err = await trainInWorkers(tasks, { workers: 2, log: false, env }).then(
+  // one worker, so the order is fixed (largest first): ok, thrown, killed, then missing in a fresh process
+  const pids = new Map<string, number>();
+  const err = await trainInWorkers(tasks, { workers: 1, log: false, env, onTaskStart: (t, pid) => pids.set(t, pid) }).then(
     () => assert.fail("expected the pool to reject"),
     (e: unknown) => e,
   );
@@ -146,6 +148,10 @@ test("failed and killed jobs are reported by name while the others complete; a k
   assert.match(err.message, /3 of 4 GAN training job\(s\) failed/);
   for (const name of ["missing", "thrown", "killed"]) assert.match(err.message, new RegExp(`  ${name}: `));
   assert.deepEqual([...err.results.keys()], ["ok"]);
+  // a task that throws leaves its worker running for the next task; a killed worker is replaced
+  assert.equal(pids.get("thrown"), pids.get("ok"));
+  assert.equal(pids.get("killed"), pids.get("ok"));
+  assert.notEqual(pids.get("missing"), pids.get("killed"));
   assert.ok(existsSync(path.join(tasks[0]!.outDir, "generator", "model.json")));
 
   // the killed job left its first checkpoint; without the hook it resumes from there
