@@ -167,7 +167,10 @@ export function pngSize(bytes: Uint8Array): { width: number; height: number } | 
   return { width: view.getUint32(16), height: view.getUint32(20) };
 }
 
-/** Show an image: an {@link ImageArray} (range auto-detected unless given) or PNG bytes. */
+/**
+ * Show an image: an {@link ImageArray} (range auto-detected unless given) or PNG bytes.
+ * Asynchronous (PNG encoding): `await` it, or the image may land in the output of a later cell.
+ */
 export async function showImage(img: ImageArray | Uint8Array, opts: ShowImageOptions = {}): Promise<void> {
   let png: Buffer;
   if (img instanceof Uint8Array) {

@@ -3,13 +3,27 @@
  * headless with parameters (papermill style, executed copies in results/<run>/notebooks/), or
  * opened in Jupyter with the repository's tslab kernel.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { listNotebooks, resolveNotebooks } from "../../notebook/catalog.js";
 import { openJupyter } from "../../notebook/jupyter.js";
 import { parseParamArgs } from "../../notebook/params.js";
 import { runNotebooks } from "../../notebook/run.js";
+import { warn } from "../../util/log.js";
 import { projectRoot } from "../../util/paths.js";
+
+/** The notebooks import ../dist/lib: say so when this CLI runs from another build or dist is missing. */
+function checkDist(notebooks: string[]): void {
+  const root = projectRoot();
+  const dist = path.join(root, "dist", "lib");
+  const own = path.resolve(fileURLToPath(new URL("../../", import.meta.url)));
+  const inRepo = notebooks.some((f) => path.dirname(path.resolve(f)) === path.join(root, "notebooks"));
+  if (!inRepo) return;
+  if (!existsSync(dist)) throw new Error("the notebooks import the compiled library from dist/: run `npm run build` first");
+  if (own !== dist) warn(`this CLI runs from ${path.relative(root, own)}, but the notebooks import dist/lib: run \`npm run build\` if lib/ changed`);
+}
 
 interface RunCliOptions {
   param: string[];
@@ -70,6 +84,7 @@ export function register(program: Command): void {
     .option("--json", "print the run summary as JSON on stdout")
     .action(async (names: string[], opts: RunCliOptions) => {
       const notebooks = resolveNotebooks(names);
+      checkDist(notebooks);
       const params = parseParamArgs(opts.param);
       const runName = opts.run ?? `notebooks-${timestamp()}`;
       const runDir = path.join(projectRoot(), "results", runName);
