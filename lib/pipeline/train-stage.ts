@@ -10,7 +10,7 @@ import type { DatasetItem } from "../data/dataset.js";
 import type { ImageArray } from "../data/image.js";
 import { loadImages } from "../data/load.js";
 import { trainGan, type TrainResult } from "../gan/train.js";
-import { trainInWorkers, type GanTask, type GanTaskOptions } from "../gan/workers.js";
+import { gpusFromEnv, resolveWorkerCount, trainInWorkers, type GanTask, type GanTaskOptions } from "../gan/workers.js";
 import { info } from "../util/log.js";
 
 export interface GanJob {
@@ -40,8 +40,10 @@ export interface TrainStageResult {
 
 /**
  * Train every job (each resumes or is skipped when done): in turn in this process, or in
- * `cfg.gan.workers` child processes at once (0 = one per core) when that is not 1 and there is
- * more than one job to train (see ../gan/workers.ts). Both give the same models for the same config.
+ * `cfg.gan.workers` child processes at once (0 = one per core, or per GPU with HERITAGE_GPUS;
+ * capped by the jobs) when that comes to more than one (see ../gan/workers.ts). Both give the same
+ * models for the same config. With workers, a failed job does not stop the others; the stage then
+ * throws one WorkerPoolError naming every failed job (a rerun resumes and skips finished models).
  */
 export async function trainStage(
   cfg: ExperimentConfig,
@@ -62,7 +64,8 @@ export async function trainStage(
     }
     runnable.push({ job, images });
   }
-  if (cfg.gan.workers !== 1 && runnable.length > 1) {
+  const workers = cfg.gan.workers === 1 ? 1 : resolveWorkerCount(cfg.gan.workers, runnable.length, { gpus: gpusFromEnv().length });
+  if (workers > 1) {
     const itemById = new Map(loaded.items.map((it) => [it.id, it]));
     const tasks: GanTask[] = runnable.map(({ job }) => ({
       name: job.name,
@@ -70,7 +73,7 @@ export async function trainStage(
       items: job.ids.map((id) => itemById.get(id)).filter((x): x is DatasetItem => x !== undefined),
       options: ganTrainOptions(cfg, job, card),
     }));
-    const done = await trainInWorkers(tasks, { workers: cfg.gan.workers });
+    const done = await trainInWorkers(tasks, { workers });
     for (const [name, res] of done) results.set(name, res);
     return { results, jobs: [...jobs] };
   }

@@ -168,9 +168,23 @@ test("trainStage uses the pool when gan.workers is not 1", async () => {
     { name: "k2/cluster-0", outDir: path.join(runDir, "k2", "cluster-0"), ids: items.slice(0, 4).map((i) => i.id), cluster: 0, k: 2 },
     { name: "k2/cluster-1", outDir: path.join(runDir, "k2", "cluster-1"), ids: [items[5]!.id], cluster: 1, k: 2 },
   ];
+  // the failure hook is only read by worker processes: a failure here shows the pool ran the jobs
+  process.env.HERITAGE_WORKER_FAIL = "k2/cluster-0";
+  try {
+    await assert.rejects(trainStage(cfg, items, jobs, { test: true }), (err: unknown) => {
+      assert.ok(err instanceof WorkerPoolError, String(err));
+      assert.deepEqual(err.failures.map((f) => f.task), ["k2/cluster-0"]);
+      assert.deepEqual([...err.results.keys()], ["general"]);
+      return true;
+    });
+  } finally {
+    delete process.env.HERITAGE_WORKER_FAIL;
+  }
   const res = await trainStage(cfg, items, jobs, { test: true });
-  // the one-image cluster is skipped, the others are trained
+  // the one-image cluster is skipped, the finished general GAN is not trained again
   assert.deepEqual([...res.results.keys()], ["general", "k2/cluster-0"]);
+  assert.equal(res.results.get("general")!.resumedFrom, null);
+  assert.equal(res.results.get("k2/cluster-0")!.resumedFrom, 0);
   const card = await readJson<{ status: string; job: string; test: boolean; training: { seed: number } }>(path.join(runDir, "k2", "cluster-0", "card.json"));
   assert.equal(card.status, "complete");
   assert.equal(card.job, "k2/cluster-0");
