@@ -32,11 +32,12 @@ async function run(task: GanTask): Promise<void> {
   const loaded = await loadImages(task.items, { size: task.options.arch.imageSize, label: `${task.name}: load images` });
   const epochs = plannedEpochs(Math.max(1, loaded.images.length), task.options);
   const pending: Promise<void>[] = [];
+  const device = process.env.CUDA_VISIBLE_DEVICES ?? null;
   const result = await trainGan(loaded.images, task.outDir, {
     ...task.options,
     onEpoch: (record) => {
       const mem = tf.memory();
-      pending.push(send({ type: "epoch", epochs, record, numTensors: mem.numTensors, numBytes: mem.numBytes, pid: process.pid }));
+      pending.push(send({ type: "epoch", epochs, record, numTensors: mem.numTensors, numBytes: mem.numBytes, pid: process.pid, device }));
       if (crash) process.kill(process.pid, "SIGKILL");
     },
   });

@@ -58,6 +58,8 @@ export interface WorkerEpoch {
   numBytes: number;
   /** Process id of the child that ran the epoch. */
   pid: number;
+  /** CUDA_VISIBLE_DEVICES of that child (its GPU), or null when unset. */
+  device: string | null;
 }
 
 export interface WorkerPoolOptions {
@@ -117,7 +119,7 @@ export type TaskMessage = { type: "task"; task: GanTask } | { type: "exit" };
 
 /** Messages from a child to the parent. */
 export type ChildMessage =
-  | { type: "epoch"; epochs: number; record: EpochRecord; numTensors: number; numBytes: number; pid: number }
+  | { type: "epoch"; epochs: number; record: EpochRecord; numTensors: number; numBytes: number; pid: number; device: string | null }
   | { type: "done"; result: TrainResult }
   | { type: "error"; message: string; stack?: string };
 
@@ -352,10 +354,10 @@ export async function trainInWorkers(tasks: readonly GanTask[], opts: WorkerPool
       if (log) {
         info(
           `${task.options.label ?? task.name} epoch ${r.epoch}/${msg.epochs} D ${r.lossD.toFixed(3)} G ${r.lossG.toFixed(3)} ` +
-            `D(x) ${r.dReal.toFixed(2)} D(G(z)) ${r.dFake.toFixed(2)} ${r.imagesPerSecond.toFixed(1)} img/s`,
+            `D(x) ${r.dReal.toFixed(2)} D(G(z)) ${r.dFake.toFixed(2)} ${r.imagesPerSecond.toFixed(1)} img/s${msg.device !== null ? ` (GPU ${msg.device})` : ""}`,
         );
       }
-      opts.onEpoch?.({ task: task.name, epochs: msg.epochs, record: r, numTensors: msg.numTensors, numBytes: msg.numBytes, pid: msg.pid });
+      opts.onEpoch?.({ task: task.name, epochs: msg.epochs, record: r, numTensors: msg.numTensors, numBytes: msg.numBytes, pid: msg.pid, device: msg.device });
     });
     live.add(w);
     return w;

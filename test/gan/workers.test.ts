@@ -81,11 +81,19 @@ test("worker count, threads per worker and GPU list", () => {
   );
 });
 
-test("three jobs in two workers: all finish, same weights as in-process, tensor memory flat over epochs", async (ctx) => {
+test("three jobs in two workers: all finish, same weights as in-process, tensor memory flat over epochs, a GPU id per worker", async (ctx) => {
   const tasks = [task("a", 0, 6), task("b", 6, 10), task("c", 10, 14)];
   const epochs: WorkerEpoch[] = [];
   const started = new Map<string, number>();
-  const res = await trainInWorkers(tasks, { workers: 2, log: false, onEpoch: (e) => epochs.push(e), onTaskStart: (t, pid) => started.set(t, pid) });
+  // GPU ids are handed out one per worker (CUDA_VISIBLE_DEVICES; the wasm backend ignores it)
+  const res = await trainInWorkers(tasks, {
+    workers: 2,
+    gpus: ["3", "5"],
+    threadsPerWorker: 1,
+    log: false,
+    onEpoch: (e) => epochs.push(e),
+    onTaskStart: (t, pid) => started.set(t, pid),
+  });
   assert.deepEqual([...res.keys()], ["a", "b", "c"]);
   for (const t of tasks) {
     const r = res.get(t.name)!;
@@ -105,6 +113,8 @@ test("three jobs in two workers: all finish, same weights as in-process, tensor 
   // a worker runs several tasks; nothing is left over from one task to the next (same arch, same count)
   const pids = epochs.map((e) => e.pid);
   assert.equal(new Set(pids).size, 2, `tasks ran in processes ${[...new Set(pids)].join(", ")}`);
+  const devices = new Map(epochs.map((e) => [e.pid, e.device]));
+  assert.deepEqual([...new Set(devices.values())].sort(), ["3", "5"], "one GPU id per worker process");
   const later = epochs.filter((e) => e.record.epoch > 1).map((e) => e.numTensors);
   assert.equal(new Set(later).size, 1, `tensors after epochs 2..3 of all tasks: ${later.join(", ")}`);
 
