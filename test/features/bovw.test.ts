@@ -142,7 +142,10 @@ for (const create of [createSiftBovw, createSurfBovw]) {
 }
 
 test("extractor options are checked", () => {
-  assert.throws(() => createSiftBovw({ vocabSize: 3 } as never), /sift-bovw: unknown option vocabSize; known: vocabularySize/);
+  // Unknown keys (e.g. a CNN's pooling passed to every extractor) are ignored with a warning.
+  const ex = createSiftBovw({ pooling: "avg", vocabularySize: 7 } as never);
+  assert.equal(ex.dim(), 7);
+  assert.equal("pooling" in ex.options, false);
   assert.throws(() => createSurfBovw({ vocabularySize: 1 }), /vocabularySize must be an integer >= 2/);
   assert.throws(() => createSurfBovw({ norm: "max" as never }), /norm must be "l1" or "l2"/);
 });

@@ -10,7 +10,7 @@
  */
 import type { ImageArray } from "../../data/image.js";
 import { sha256 } from "../../util/fs.js";
-import { info } from "../../util/log.js";
+import { info, warn } from "../../util/log.js";
 import { progress } from "../../util/progress.js";
 import {
   BOVW_DEFAULTS,
@@ -84,9 +84,11 @@ const OPTION_KEYS = new Set([
 ]);
 
 function createBovw(id: "sift-bovw" | "surf-bovw", opts: KeypointBovwOptions, detect: (g: GrayImage, max: number) => KeypointFeatures, detectorOptions: Record<string, unknown>): KeypointBovwExtractor {
-  const unknown = Object.keys(opts).filter((k) => !OPTION_KEYS.has(k));
+  // Unknown keys are ignored with a warning (not an error): callers pass shared option sets, e.g.
+  // the CLI's CNN `pooling`, to every extractor.
+  const unknown = Object.keys(opts).filter((k) => !OPTION_KEYS.has(k) && (opts as Record<string, unknown>)[k] !== undefined);
   if (unknown.length > 0) {
-    throw new Error(`${id}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known: ${[...OPTION_KEYS].join(", ")}`);
+    warn(`${id}: ignoring unknown option${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; known: ${[...OPTION_KEYS].join(", ")}`);
   }
   const bovw: Required<BovwOptions> = { ...BOVW_DEFAULTS };
   for (const k of Object.keys(BOVW_DEFAULTS) as (keyof BovwOptions)[]) {
