@@ -15,7 +15,7 @@ import { projectRoot } from "../util/paths.js";
 export interface NotebookSetupOptions {
   /**
    * Experiment config file, relative to the project root (or absolute), e.g.
-   * "experiments/default.json" or "notebooks/presets/ci.json". Empty: the schema's defaults.
+   * "experiments/default.json" or "experiments/ci.json". Empty: the schema's defaults.
    */
   config?: string;
   /** Values merged over the config (deep for objects), e.g. `{ gan: { epochs: 2 } }`. Default {}. */

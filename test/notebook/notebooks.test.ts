@@ -1,6 +1,6 @@
 /**
  * CI run of the study notebooks: notebooks/01..06 executed top to bottom by the headless runner on
- * the smallest preset (notebooks/presets/ci.json). The notebooks are copied to a temporary folder
+ * the smallest preset (experiments/ci.json). The notebooks are copied to a temporary folder
  * beside a `dist` link to the build under test, so they import exactly the library these tests
  * were compiled with. Skips when tslab is not installed. Set HERITAGE_SKIP_NOTEBOOKS=1 to skip.
  */
@@ -17,7 +17,7 @@ import { runNotebooks } from "../../lib/notebook/run.js";
 
 /** Parameters of the CI run: tiny config, one extractor to compare, K in {1, 2} for the sweep. */
 export const CI_PARAMS = {
-  config: "notebooks/presets/ci.json",
+  config: "experiments/ci.json",
   extractors: ["mobilenet_v2-nsfwjs"],
   ks: [1, 2],
 };
