@@ -1,15 +1,18 @@
 /**
  * Training several DCGANs at once, each in its own child process (the clusters are independent).
  *
- * A pool of `workers` slots; each slot forks `worker-main.js` (the compiled file next to this one)
- * and sends it tasks one at a time, reading back one message per finished epoch and the result.
+ * A pool of `workers` slots; each slot forks one child, `worker-main.js` (the compiled file next to
+ * this one), and sends it tasks one at a time, reading back one message per finished epoch and the
+ * result (so process start-up and tfjs warm-up are paid once per worker, not once per task).
  * A child loads each task's images through `loadImages` (the on-disk cache makes that cheap) and
  * trains with `trainGan` (so a rerun resumes, and a finished model is skipped); `trainGan` disposes
  * every tensor it makes, so a child's memory stays flat from task to task. A child that dies is
  * replaced by a fresh one for the tasks still queued.
  *
- * CPU: each child's wasm backend gets HERITAGE_THREADS = max(1, floor(cores / workers)), so the
- * children together do not oversubscribe the cores. GPU (with @tensorflow/tfjs-node-gpu installed):
+ * CPU: each child's wasm backend gets HERITAGE_THREADS = max(1, floor(cores / workers)) (the
+ * parent's HERITAGE_THREADS is not passed on), so the children together do not oversubscribe the
+ * cores. The children use the parent's tfjs backend (or HERITAGE_BACKEND), so a model trained in a
+ * worker is the same, bit for bit on wasm, as one trained in-process with the same options. GPU (with @tensorflow/tfjs-node-gpu installed):
  * set HERITAGE_GPUS to a comma list of device ids ("0,1"); slot i then runs its children with
  * CUDA_VISIBLE_DEVICES = the i-th id (round robin), and `workers: 0` means one worker per GPU.
  *
