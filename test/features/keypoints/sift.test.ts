@@ -2,14 +2,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import sharp from "sharp";
-import { parseCsvRecords } from "../../../lib/data/csv.js";
 import { quantize8 } from "../../../lib/features/keypoints/gray.js";
 import { matchDescriptors, scoreMatches } from "../../../lib/features/keypoints/matching.js";
 import { sift, SIFT_DIM } from "../../../lib/features/keypoints/sift.js";
 import type { GrayImage, KeypointFeatures } from "../../../lib/features/keypoints/types.js";
 import { transformImage, type TransformSpec } from "../../../lib/features/keypoints/warp.js";
-import { projectRoot, sharedPaintingsDir } from "../../../lib/util/paths.js";
+import { projectRoot } from "../../../lib/util/paths.js";
+import { loadTestPainting } from "./real-painting.js";
 import { blobImage, texturedImage } from "./synthetic-images.js";
 
 interface RefKp {
@@ -114,17 +113,15 @@ test("SIFT matches a textured image to itself rotated by 90 degrees and halved",
 });
 
 test("SIFT matches a real painting to itself rotated and halved", async (t) => {
-  const dir = sharedPaintingsDir();
-  if (!dir) {
-    t.skip("no shared paintings (../shared/paintings or HERITAGE_PAINTINGS): real-painting check skipped");
+  const got = await loadTestPainting(256);
+  if ("skip" in got) {
+    t.skip(got.skip);
     return;
   }
-  const first = parseCsvRecords(readFileSync(path.join(dir, "manifest.csv"), "utf8")).records[0]!;
-  const { data, info } = await sharp(path.join(dir, first.file!)).greyscale().resize(256, 256, { fit: "inside" }).raw().toBuffer({ resolveWithObject: true });
-  const img: GrayImage = { width: info.width, height: info.height, data: Float32Array.from(data, (v) => v / 255) };
+  const { image: img, file } = got;
   const rot = selfMatch(img, { name: "rot90", angle: 90, scale: 1 }, (g) => sift(g));
   const half = selfMatch(img, { name: "scale0.5", angle: 0, scale: 0.5 }, (g) => sift(g));
-  t.diagnostic(`${first.file}: rot90 ${JSON.stringify(rot)}, scale0.5 ${JSON.stringify(half)}`);
+  t.diagnostic(`${file}: rot90 ${JSON.stringify(rot)}, scale0.5 ${JSON.stringify(half)}`);
   // On 20 paintings at 384 px our SIFT (like OpenCV's) reaches 0.999 (rot90) and 0.93 (scale 0.5).
   assert.ok(rot.precision > 0.95 && rot.correct > 100, `rot90: ${JSON.stringify(rot)}`);
   assert.ok(half.precision > 0.75 && half.correct > 20, `scale0.5: ${JSON.stringify(half)}`);

@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { test } from "node:test";
-import sharp from "sharp";
-import { parseCsvRecords } from "../../../lib/data/csv.js";
 import { quantize8 } from "../../../lib/features/keypoints/gray.js";
 import { boxSum, boxSumF, integralImage } from "../../../lib/features/keypoints/integral-image.js";
 import { matchDescriptors, scoreMatches } from "../../../lib/features/keypoints/matching.js";
 import { surf, SURF_DIM } from "../../../lib/features/keypoints/surf.js";
 import type { GrayImage } from "../../../lib/features/keypoints/types.js";
 import { transformImage, type TransformSpec } from "../../../lib/features/keypoints/warp.js";
-import { sharedPaintingsDir } from "../../../lib/util/paths.js";
+import { loadTestPainting } from "./real-painting.js";
 import { BLOB_IMAGE, blobImage, texturedImage } from "./synthetic-images.js";
 
 function selfMatch(img: GrayImage, spec: TransformSpec) {
@@ -85,17 +81,15 @@ test("SURF matches a textured image to itself rotated by 90 degrees and halved",
 });
 
 test("SURF matches a real painting to itself rotated and halved", async (t) => {
-  const dir = sharedPaintingsDir();
-  if (!dir) {
-    t.skip("no shared paintings (../shared/paintings or HERITAGE_PAINTINGS): real-painting check skipped");
+  const got = await loadTestPainting(256);
+  if ("skip" in got) {
+    t.skip(got.skip);
     return;
   }
-  const first = parseCsvRecords(readFileSync(path.join(dir, "manifest.csv"), "utf8")).records[0]!;
-  const { data, info } = await sharp(path.join(dir, first.file!)).greyscale().resize(256, 256, { fit: "inside" }).raw().toBuffer({ resolveWithObject: true });
-  const img: GrayImage = { width: info.width, height: info.height, data: Float32Array.from(data, (v) => v / 255) };
+  const { image: img, file } = got;
   const rot = selfMatch(img, { name: "rot90", angle: 90, scale: 1 });
   const half = selfMatch(img, { name: "scale0.5", angle: 0, scale: 0.5 });
-  t.diagnostic(`${first.file}: rot90 ${JSON.stringify(rot)}, scale0.5 ${JSON.stringify(half)}`);
+  t.diagnostic(`${file}: rot90 ${JSON.stringify(rot)}, scale0.5 ${JSON.stringify(half)}`);
   assert.ok(rot.precision > 0.95 && rot.correct > 100, `rot90: ${JSON.stringify(rot)}`);
   assert.ok(half.precision > 0.5 && half.correct > 15, `scale0.5: ${JSON.stringify(half)}`);
 });
