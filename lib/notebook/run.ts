@@ -112,11 +112,11 @@ function runWorker(cwd: string, job: WorkerJob, opts: { timeoutS: number; env?: 
       if (job.echo) process.stderr.write(chunk);
     });
     child.on("message", (msg: { type: string } & Record<string, unknown>) => {
-      if (msg.type === "cell") outcome.cells.push(msg as unknown as WorkerCellResult);
+      if (msg.type === "hello") child.send(job);
+      else if (msg.type === "cell") outcome.cells.push(msg as unknown as WorkerCellResult);
       else if (msg.type === "done") outcome.done = true;
       else if (msg.type === "fatal") outcome.fatal = String(msg.message);
     });
-    child.send(job);
     let timer: NodeJS.Timeout | null = null;
     if (opts.timeoutS > 0) {
       timer = setTimeout(() => {

@@ -215,8 +215,9 @@ async function runJob(job: WorkerJob): Promise<void> {
   await send({ type: "done" });
 }
 
-process.once("message", (msg: WorkerJob) => {
+process.on("message", (msg: WorkerJob) => {
   if (!msg || msg.type !== "run") return;
+  process.removeAllListeners("message");
   runJob(msg).then(
     () => process.exit(0),
     async (err: unknown) => {
@@ -225,3 +226,5 @@ process.once("message", (msg: WorkerJob) => {
     },
   );
 });
+// Ask for the job only now that the listener is in place (a message sent earlier could be lost).
+void send({ type: "hello" });
