@@ -5,7 +5,8 @@
  *
  * Started by ./run.ts with `fork()`, cwd = the notebook's folder (as Jupyter does, so relative
  * imports such as `../dist/lib/...` resolve the same way). Protocol over the IPC channel:
- *   parent -> child: { type: "run", cells: [{ index, source }], echo }
+ *   child -> parent: { type: "hello" } once it listens;
+ *   parent -> child: { type: "run", cells: [{ index, source, quiet }], echo } in answer;
  *   child -> parent: { type: "ready", startS } once tslab is loaded,
  *                    { type: "cell", index, ok, outputs, executionCount, durationS } per cell,
  *                    { type: "done" } at the end (the child then exits).
