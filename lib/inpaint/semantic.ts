@@ -12,10 +12,12 @@
  * candidate, exactly as in Yeh et al.'s code; lambda (0.003 there) balances the two at that scale.
  * z is optimised with Adam and clipped to [-1, 1] after every step; many candidates per image are
  * optimised in one batch and the one with the lowest final loss is kept. G and D run in inference
- * mode (batch-norm moving statistics).
+ * mode (batch-norm moving statistics), as plain ops (../gan/inference.ts) so that no gradient but z's
+ * is computed.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ImageArray, Mask } from "../data/image.js";
+import { inferenceForward } from "../gan/inference.js";
 
 export interface SemanticCompletionOptions {
   /** Adam steps on z (Yeh et al.: 1500; the paper: 40000). */
@@ -129,13 +131,16 @@ export function semanticComplete(
   const z = tf.variable(opts.prior === "uniform" ? z0 : tf.clipByValue(z0, -1, 1), true);
   z0.dispose();
   const optimizer = tf.train.adam(opts.lr, 0.9, 0.999);
+  // Plain-op forward passes: the gradient then flows only to z (no filter gradients of D).
+  const g = inferenceForward(G);
+  const d = inferenceForward(D);
   const history: { step: number; loss: number }[] = [];
   const every = opts.reportEvery ?? Math.max(1, Math.floor(opts.iterations / 50));
   for (let step = 1; step <= opts.iterations; step++) {
     const cost = optimizer.minimize(
       () => {
-        const gz = G.apply(z, { training: false }) as tf.Tensor4D;
-        const logits = D.apply(gz, { training: false }) as tf.Tensor;
+        const gz = g(z) as tf.Tensor4D;
+        const logits = d(gz);
         return tf.sum(completionLoss(gz, y, w, logits, opts.lambda, opts.norm).total) as tf.Scalar;
       },
       step % every === 0 || step === opts.iterations,
@@ -151,8 +156,8 @@ export function semanticComplete(
   }
   // Final evaluation and choice of the best candidate per image.
   const result = tf.tidy(() => {
-    const gz = G.apply(z, { training: false }) as tf.Tensor4D;
-    const logits = D.apply(gz, { training: false }) as tf.Tensor;
+    const gz = g(z) as tf.Tensor4D;
+    const logits = d(gz);
     const l = completionLoss(gz, y, w, logits, opts.lambda, opts.norm);
     return { gz: tf.keep(gz), total: l.total.dataSync(), context: l.context.dataSync(), prior: l.prior.dataSync() };
   });
