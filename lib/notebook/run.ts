@@ -4,11 +4,11 @@
  * cell tagged `parameters`; write the executed copies with their outputs; stop at the first
  * failing cell and report its index, its source and the real error.
  */
-import { fork } from "node:child_process";
+import { fork, spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeJsonAtomic } from "../util/fs.js";
-import { info } from "../util/log.js";
+import { info, warn } from "../util/log.js";
 import { sourceText, writeNotebook, readNotebook, type CodeCell, type Notebook, type Output } from "./ipynb.js";
 import { injectParameters, notebookParameters } from "./params.js";
 import type { WorkerCellResult, WorkerJob } from "./worker.js";
@@ -35,6 +35,11 @@ export interface RunNotebooksOptions {
   timeoutS?: number;
   /** Extra environment variables for the notebook processes. */
   env?: Record<string, string>;
+  /**
+   * Also write `<name>.html` beside each executed copy (figures drawn, works offline) with
+   * `jupyter nbconvert --to html`; skipped with a warning when nbconvert is not installed. Default false.
+   */
+  html?: boolean;
 }
 
 /** Where and why a notebook failed. */
@@ -133,6 +138,19 @@ function runWorker(cwd: string, job: WorkerJob, opts: { timeoutS: number; env?: 
       outcome.fatal = `cannot start the notebook worker: ${err.message}`;
     });
   });
+}
+
+/**
+ * Convert an executed notebook to standalone HTML with nbconvert. Returns the HTML file, or null
+ * (with a warning) when nbconvert is missing or fails.
+ */
+export function notebookToHtml(file: string): string | null {
+  const r = spawnSync("jupyter", ["nbconvert", "--to", "html", "--log-level=WARN", file], { encoding: "utf8", timeout: 300_000 });
+  if (r.error || r.status !== 0) {
+    warn(`no HTML for ${file}: ${r.error ? "jupyter nbconvert is not installed (apt-get install jupyter-nbconvert)" : r.stderr.trim().split("\n").slice(-1)[0]}`);
+    return null;
+  }
+  return file.replace(/\.ipynb$/, ".html");
 }
 
 /** Text of a multi-line report of a failure (what the CLI prints). */
@@ -272,6 +290,7 @@ export async function runNotebooks(opts: RunNotebooksOptions): Promise<RunNotebo
       ...(opts.env ? { env: opts.env } : {}),
     });
     results.push(r);
+    if (opts.html && r.output) notebookToHtml(r.output);
     if (r.failure) {
       failed = true;
       process.stderr.write(`\n${formatFailure(file, r.failure)}\nexecuted copy: ${output}\n`);

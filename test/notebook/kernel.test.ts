@@ -11,6 +11,7 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseNotebook, type CodeCell } from "../../lib/notebook/ipynb.js";
 import { jupyterEnv, jupyterPathDir } from "../../lib/notebook/jupyter.js";
+import { runNotebooks } from "../../lib/notebook/run.js";
 import { projectRoot } from "../../lib/util/paths.js";
 
 const nbconvert = spawnSync("jupyter", ["nbconvert", "--version"], { stdio: "ignore" }).status === 0;
@@ -42,6 +43,22 @@ describe("repository kernelspec", { skip: nbconvert ? false : "jupyter-nbconvert
       assert.equal(show.filter((o) => o.output_type === "display_data").length, 3);
       // tslab's kernel prints the value of the last expression on stdout (the headless runner records it as execute_result).
       assert.ok(cells[2]!.outputs.some((o) => o.output_type === "stream" && String(o.text).trim() === "12"));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the runner writes an HTML copy of an executed notebook with --html", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "heritage-html-"));
+    try {
+      const libDir = fileURLToPath(new URL("../../lib", import.meta.url));
+      const text = (await readFile(path.join(projectRoot(), "test", "notebook", "fixtures", "tiny.ipynb"), "utf8")).replaceAll("__LIB__", libDir);
+      await writeFile(path.join(dir, "tiny.ipynb"), text);
+      const res = await runNotebooks({ notebooks: [path.join(dir, "tiny.ipynb")], outDir: path.join(dir, "out"), echo: false, html: true });
+      assert.equal(res.ok, true);
+      const html = await readFile(path.join(dir, "out", "tiny.html"), "utf8");
+      assert.match(html, /label=default scale=2/);
+      assert.match(html, /plotly\.js v\d/, "the figure's plotly.js is in the page");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -32,6 +32,7 @@ interface RunCliOptions {
   timeout: string;
   quiet?: boolean;
   json?: boolean;
+  html?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -80,6 +81,7 @@ export function register(program: Command): void {
     .option("--run <name>", "run name: outputs go to results/<name>/notebooks/ (default: notebooks-<UTC timestamp>)")
     .option("--out <dir>", "write the executed notebooks here instead of results/<run>/notebooks/")
     .option("--timeout <seconds>", "stop a notebook that runs longer than this (0 = no limit)", "0")
+    .option("--html", "also write an HTML copy of each executed notebook (needs jupyter nbconvert)")
     .option("--quiet", "do not copy cell output to stderr while running")
     .option("--json", "print the run summary as JSON on stdout")
     .action(async (names: string[], opts: RunCliOptions) => {
@@ -98,6 +100,7 @@ export function register(program: Command): void {
         outDir,
         echo: !opts.quiet,
         timeoutS,
+        html: opts.html ?? false,
       });
       if (opts.json) process.stdout.write(JSON.stringify(summary) + "\n");
       else {
