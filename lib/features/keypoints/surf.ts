@@ -13,13 +13,17 @@
  * 5-degree steps; the longest summed vector gives the angle. s = 1.2 * size / 9.
  *
  * Descriptor (section 4.2): a 20s x 20s window aligned with the orientation, split into 4x4
- * sub-regions of 5x5 samples; Haar responses of size 2s at each sample, Gaussian weighted
- * (sigma 3.3s), rotated into the keypoint frame; per sub-region (sum dx, sum dy, sum |dx|,
- * sum |dy|); unit length. Haar responses are evaluated at sub-pixel positions and scales on the
- * integral image (bilinear in the table, exact for piecewise-constant pixels) instead of rounding
- * to whole pixels, which keeps small keypoints stable under rotation. (OpenCV instead resamples a
- * rotated window; the paper's own implementation rounds.)
- */
+ * sub-regions of 5x5 samples; Haar wavelets of size 2s in the keypoint frame at each sample,
+ * Gaussian weighted (sigma 3.3s); per sub-region (sum dx, sum dy, sum |dx|, sum |dy|); unit
+ * length. As in OpenCV, the window is resampled to a 21x21 grid of spacing s along the
+ * orientation and the wavelets are 2x2 differences of that grid; each grid value is an s x s box
+ * mean taken from the integral image at sub-pixel position (bilinear in the table, exact for
+ * piecewise-constant pixels), so the cost does not grow with the keypoint's scale.
+ *
+ * Measured (scripts/validate-keypoints, 20 paintings at 384 px): about 750 keypoints, matching
+ * precision 99.8% under a 90-degree rotation, 84-90% under 15/45-degree rotations and 69-90%
+ * under scalings 0.5-1.5, below SIFT (97.7-99.8%, 87-98%), as usually reported for SURF.
+  */
 import { boxSumF, integralAt, integralImage, type IntegralImage } from "./integral-image.js";
 import type { GrayImage, Keypoint, KeypointFeatures } from "./types.js";
 
