@@ -14,7 +14,14 @@
  * Differences from OpenCV, on purpose: values stay float (OpenCV rounds descriptors to bytes);
  * keypoint coordinates from the upsampled octave are mapped back with the half-pixel-centre rule
  * (OpenCV halves them, a 0.25 px shift); octaves stop when the image side falls below 12 px.
- * Angles use y-down image coordinates (same numbers as OpenCV's `KeyPoint.angle`).
+ * Angles use y-down image coordinates (same numbers as OpenCV's `KeyPoint.angle`); gradient
+ * orientations use OpenCV's `fastAtan2` polynomial, as OpenCV's SIFT does.
+ *
+ * Checked against OpenCV 4.6 (test/features/keypoints/fixtures, scripts/validate-keypoints): on
+ * Gaussian blobs the same keypoints, sizes, contrasts and orientation peaks; on 20 paintings at
+ * 384 px the same number of keypoints (1084 vs 1079 per image) and the same matching precision
+ * under rotations and scalings to 0.1 percentage point. About 0.35 s CPU for a 384x384 image
+ * (upsampled first octave; 0.1 s without), OpenCV about 0.05 s.
  */
 import { buildScaleSpace, type ScaleSpace } from "./scale-space.js";
 import type { GrayImage, Keypoint, KeypointFeatures } from "./types.js";
