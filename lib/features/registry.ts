@@ -45,15 +45,23 @@ for (const id of ["vgg16", "vgg19", "resnet50"] as const satisfies readonly Kera
   });
 }
 
-const NSFWJS: [string, NsfwjsNet, string][] = [
-  ["mobilenet_v2-nsfwjs", "mobilenet_v2", "MobileNetV2 (ImageNet trunk, top blocks fine-tuned by nsfwjs), out_relu average-pooled, 1280 dims"],
-  ["inception_v3-nsfwjs", "inception_v3", "InceptionV3 (ImageNet trunk, top fine-tuned by nsfwjs), mixed10 average-pooled, 2048 dims"],
+const NSFWJS: [string, NsfwjsNet, string, NsfwjsOptions][] = [
+  ["mobilenet_v2-nsfwjs", "mobilenet_v2", "MobileNetV2 (ImageNet trunk, top blocks fine-tuned by nsfwjs), out_relu average-pooled, 1280 dims", {}],
+  // Blocks 0-10 of that MobileNetV2 were frozen during nsfwjs's fine-tuning: pure ImageNet weights.
+  // Their block_10 expansion (14x14x384 at 224 px) clusters the shared paintings better than out_relu.
+  [
+    "mobilenet_v2_block10-nsfwjs",
+    "mobilenet_v2",
+    "MobileNetV2 blocks 0-10 (ImageNet weights, frozen in nsfwjs), block_10_expand_relu average-pooled, 384 dims",
+    { layer: "block_10_expand_relu" },
+  ],
+  ["inception_v3-nsfwjs", "inception_v3", "InceptionV3 (ImageNet trunk, top fine-tuned by nsfwjs), mixed10 average-pooled, 2048 dims", {}],
 ];
-for (const [id, net, description] of NSFWJS) {
+for (const [id, net, description, defaults] of NSFWJS) {
   registerExtractor(id, {
     description,
     unavailable: () => null,
-    create: (opts) => createNsfwjsTrunk(net, opts as NsfwjsOptions),
+    create: (opts) => createNsfwjsTrunk(net, { ...defaults, ...(opts as NsfwjsOptions), id }),
   });
 }
 
@@ -70,8 +78,12 @@ registerExtractor("surf-bovw", {
 });
 // ---- end of keypoint extractors ----
 
-/** The id of the extractor that works everywhere (weights in an npm package): the embedded default. */
-export const DEFAULT_EXTRACTOR = "mobilenet_v2-nsfwjs";
+/**
+ * The embedded default: works everywhere (weights in an npm package) and was the best offline
+ * CNN feature on ../shared/paintings (528 images, 15 labels: ARI 0.180, NMI 0.374 vs 0.067/0.206
+ * for out_relu).
+ */
+export const DEFAULT_EXTRACTOR = "mobilenet_v2_block10-nsfwjs";
 
 /** Every registered id, whether it can run here, and why not. */
 export function listExtractors(): ExtractorInfo[] {

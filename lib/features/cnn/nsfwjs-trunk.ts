@@ -38,6 +38,8 @@ export function nsfwjsExtractorId(net: NsfwjsNet): string {
 }
 
 export interface NsfwjsOptions {
+  /** Extractor id to report (for variants registered under their own name). Default "<net>-nsfwjs". */
+  id?: string;
   /** Layer whose output is the feature. Default the last conv output ("out_relu" / "mixed10"). */
   layer?: string;
   /** "avg" (default), "max" or "flatten" (62720 dims for MobileNetV2's 7x7x1280). */
@@ -96,7 +98,7 @@ export class NsfwjsTrunkExtractor implements FeatureExtractor {
   private readonly outShape: number[];
 
   private constructor(net: NsfwjsNet, model: tf.LayersModel, full: tf.LayersModel, layer: string, opts: NsfwjsOptions) {
-    this.id = nsfwjsExtractorId(net);
+    this.id = opts.id ?? nsfwjsExtractorId(net);
     this.model = model;
     this.full = full;
     this.inputSize = NSFWJS_NETS[net].inputSize;

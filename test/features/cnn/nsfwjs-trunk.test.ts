@@ -23,9 +23,8 @@ function pattern(size: number, fx: number, fy: number): ImageArray {
   return { width: size, height: size, channels: 3, data };
 }
 
-test("mobilenet_v2-nsfwjs is the default and works offline", async () => {
-  assert.equal(DEFAULT_EXTRACTOR, "mobilenet_v2-nsfwjs");
-  const ex = await createExtractor(DEFAULT_EXTRACTOR);
+test("mobilenet_v2-nsfwjs works offline", async () => {
+  const ex = await createExtractor("mobilenet_v2-nsfwjs");
   try {
     assert.equal(ex.inputSize, 224);
     assert.equal(ex.dim(), 1280);
@@ -40,6 +39,21 @@ test("mobilenet_v2-nsfwjs is the default and works offline", async () => {
     assert.ok(diff > 1, "different images give different features");
     const [a2] = await ex.extract([imgs[0]!]);
     assert.deepEqual(a2, a, "the same image gives the same features, alone or in a batch");
+  } finally {
+    ex.dispose();
+  }
+});
+
+test("the default, mobilenet_v2_block10-nsfwjs, is the ImageNet-only block_10 expansion, 384 dims", async () => {
+  assert.equal(DEFAULT_EXTRACTOR, "mobilenet_v2_block10-nsfwjs");
+  const ex = await createExtractor(DEFAULT_EXTRACTOR);
+  try {
+    assert.equal(ex.id, "mobilenet_v2_block10-nsfwjs");
+    assert.equal(ex.dim(), 384);
+    assert.equal(ex.options.layer, "block_10_expand_relu");
+    const [f] = await ex.extract([pattern(224, 0.05, 0.01)]);
+    assert.equal(f!.length, 384);
+    assert.ok(f!.every((v) => Number.isFinite(v) && v >= 0 && v <= 6));
   } finally {
     ex.dispose();
   }
