@@ -59,7 +59,7 @@ export const experimentSchema = z
     features: z
       .object({
         /** Feature extractor id (see `heritage features list`). */
-        extractor: z.string().default("mobilenet_v2-nsfwjs"),
+        extractor: z.string().default("mobilenet_v2_block10-nsfwjs"),
         /** Images per extraction batch. */
         batch: z.number().int().positive().default(16),
       })

@@ -112,9 +112,11 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
     }
   }
   const cardFile = path.join(outDir, "card.json");
+  const settings = trainingSettings(images.length, opts);
   if (existsSync(cardFile)) {
-    const card = await readJson<{ status?: string; history?: EpochRecord[]; epochs?: number; seconds?: number; warnings?: string[] }>(cardFile);
+    const card = await readJson<{ status?: string; history?: EpochRecord[]; epochs?: number; seconds?: number; warnings?: string[]; settings?: unknown }>(cardFile);
     if (card.status === "complete") {
+      assertSameSettings(cardFile, card.settings, settings);
       info(`${label}: already trained (${cardFile}); skipping`);
       return { outDir, history: card.history ?? [], resumedFrom: null, epochs: card.epochs ?? 0, seconds: card.seconds ?? 0, warnings: card.warnings ?? [] };
     }
@@ -130,7 +132,7 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
   let start = 0;
   let seconds = 0;
   try {
-    const resumed = await tryResume(outDir, pair);
+    const resumed = await tryResume(outDir, pair, settings);
     if (resumed) {
       start = resumed.epoch;
       history = resumed.history.slice(0, start);
@@ -155,7 +157,7 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
       }
       for (const w of rec.warnings) warn(`${label} epoch ${epoch}: ${w}`);
       history.push(rec);
-      if (isCheckpoint) await writeCheckpoint(outDir, pair, epoch, history, keep);
+      if (isCheckpoint) await writeCheckpoint(outDir, pair, epoch, history, keep, settings);
       else await writeJsonAtomic(path.join(outDir, "history.json"), history);
       opts.onEpoch?.(rec);
     }
@@ -165,6 +167,7 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
     await writeJsonAtomic(cardFile, {
       status: "complete",
       kind: "dcgan",
+      settings,
       label,
       arch: opts.arch,
       training: {
@@ -277,11 +280,47 @@ export function meanPairwiseDistance(images: readonly ImageArray[]): number {
   return count ? s / count : 0;
 }
 
+/** Everything that decides a training run's result; a resume or a skip must find the same. */
+export interface TrainingSettings {
+  arch: DcganArch;
+  images: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  beta1: number;
+  latentPrior: LatentPrior;
+  flip: boolean;
+  seed: number;
+}
+
+export function trainingSettings(n: number, opts: TrainOptions): TrainingSettings {
+  return {
+    arch: opts.arch,
+    images: n,
+    epochs: plannedEpochs(n, opts),
+    batchSize: opts.batchSize,
+    lr: opts.lr,
+    beta1: opts.beta1,
+    latentPrior: opts.latentPrior,
+    flip: opts.flip,
+    seed: opts.seed,
+  };
+}
+
+function assertSameSettings(file: string, saved: unknown, now: TrainingSettings): void {
+  if (saved === undefined) return; // written before settings were recorded
+  const a = JSON.stringify(saved);
+  const b = JSON.stringify(now);
+  if (a !== b) {
+    throw new Error(`${file} was trained with other settings (${a}); now ${b}. Use another output folder or delete it`);
+  }
+}
+
 function pad4(n: number): string {
   return String(n).padStart(4, "0");
 }
 
-async function writeCheckpoint(outDir: string, pair: GanPair, epoch: number, history: EpochRecord[], keep: number): Promise<void> {
+async function writeCheckpoint(outDir: string, pair: GanPair, epoch: number, history: EpochRecord[], keep: number, settings: TrainingSettings): Promise<void> {
   const root = path.join(outDir, "checkpoints");
   const name = `epoch-${pad4(epoch)}`;
   const tmp = path.join(root, `${name}.tmp-${process.pid}`);
@@ -290,7 +329,7 @@ async function writeCheckpoint(outDir: string, pair: GanPair, epoch: number, his
   await saveLayersModel(pair.D, path.join(tmp, "D"));
   await saveOptimizerState(pair.optG, path.join(tmp, "optG"));
   await saveOptimizerState(pair.optD, path.join(tmp, "optD"));
-  await writeJsonAtomic(path.join(tmp, "state.json"), { epoch, history });
+  await writeJsonAtomic(path.join(tmp, "state.json"), { epoch, history, settings });
   const final = path.join(root, name);
   await fsp.rm(final, { recursive: true, force: true });
   await fsp.rename(tmp, final);
@@ -302,13 +341,14 @@ async function writeCheckpoint(outDir: string, pair: GanPair, epoch: number, his
   }
 }
 
-async function tryResume(outDir: string, pair: GanPair): Promise<{ epoch: number; history: EpochRecord[] } | null> {
+async function tryResume(outDir: string, pair: GanPair, settings: TrainingSettings): Promise<{ epoch: number; history: EpochRecord[] } | null> {
   const root = path.join(outDir, "checkpoints");
   const latestFile = path.join(root, "latest.json");
   if (!existsSync(latestFile)) return null;
   const latest = await readJson<LatestPointer>(latestFile);
   const dir = path.join(root, latest.dir);
-  const state = await readJson<{ epoch: number; history: EpochRecord[] }>(path.join(dir, "state.json"));
+  const state = await readJson<{ epoch: number; history: EpochRecord[]; settings?: unknown }>(path.join(dir, "state.json"));
+  assertSameSettings(path.join(dir, "state.json"), state.settings, settings);
   for (const [name, model] of [["G", pair.G], ["D", pair.D]] as const) {
     const loaded = await loadLayersModel(path.join(dir, name));
     const weights = loaded.getWeights();

@@ -13,7 +13,7 @@ import { routeFeatures } from "../cluster/model.js";
 import { neutralFill } from "../cluster/route.js";
 import type { DatasetItem } from "../data/dataset.js";
 import { loadImages } from "../data/load.js";
-import { createExtractor } from "../features/registry.js";
+import { createModelExtractor } from "../cluster/model-extractor.js";
 import { loadLayersModel } from "../gan/checkpoint.js";
 import { classicInpaint } from "../inpaint/telea.js";
 import { buildCases, resizeMaskNearest, type StudyCase } from "../study/cases.js";
@@ -37,8 +37,8 @@ export function clusteredMethodName(k: number, mainK: number): string {
 }
 
 /** Route each case to a cluster of `model` from its visible pixels (and the undamaged painting, for the oracle). */
-async function routeCases(cases: StudyCase[], model: ClusterModel, batch: number): Promise<{ routed: Map<string, number>; oracle: Map<string, number> }> {
-  const ex = await createExtractor(model.extractor, model.extractorOptions);
+async function routeCases(cases: StudyCase[], model: ClusterModel, modelFile: string, batch: number): Promise<{ routed: Map<string, number>; oracle: Map<string, number> }> {
+  const ex = await createModelExtractor(model, modelFile);
   try {
     const S = ex.inputSize;
     const items = [...new Map(cases.map((c) => [c.item.id, c.item])).values()];
@@ -107,7 +107,7 @@ export async function studyStage(cfg: ExperimentConfig, o: StudyStageOptions): P
   const wants = new Set(cfg.study.methods);
   if (wants.has("general")) methods.push(gan("general", () => "general"));
   for (const [k, model] of o.clusterings) {
-    const { routed, oracle } = await routeCases(cases, model, cfg.features.batch);
+    const { routed, oracle } = await routeCases(cases, model, path.join(o.runDir, "clusters", `k${k}`, "clusters.json"), cfg.features.batch);
     const agree = cases.filter((c) => routed.get(c.key) === oracle.get(c.item.id)).length;
     routingAccuracy[`k${k}`] = cases.length ? agree / cases.length : NaN;
     info(`study: routing from visible pixels agrees with the undamaged painting's cluster in ${agree}/${cases.length} cases (K=${k})`);

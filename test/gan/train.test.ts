@@ -108,9 +108,10 @@ test("training writes checkpoints, samples, a model card, and a killed run resum
   ga.dispose();
   gb.dispose();
 
-  // A complete run is not trained again.
+  // A complete run is not trained again, and one made with other settings is refused, not reused.
   const again = await trainGan(images, dirA, base);
   assert.equal(again.resumedFrom, null);
+  await assert.rejects(trainGan(images, dirA, { ...base, epochs: 4 }), /card\.json was trained with other settings/);
 });
 
 test("tensor memory stays flat across epochs", async () => {

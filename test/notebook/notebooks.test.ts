@@ -18,7 +18,7 @@ import { runNotebooks } from "../../lib/notebook/run.js";
 /** Parameters of the CI run: tiny config, one extractor to compare, K in {1, 2} for the sweep. */
 export const CI_PARAMS = {
   config: "experiments/ci.json",
-  extractors: ["mobilenet_v2-nsfwjs"],
+  extractors: ["mobilenet_v2_block10-nsfwjs"],
   ks: [1, 2],
 };
 

@@ -10,7 +10,7 @@ import { neutralFill } from "../../cluster/route.js";
 import { loadExperiment, parseExperiment } from "../../config/experiment.js";
 import { decodeImage } from "../../data/decode.js";
 import { saveImagePng } from "../../data/encode.js";
-import { createExtractor } from "../../features/registry.js";
+import { createModelExtractor } from "../../cluster/model-extractor.js";
 import { loadLayersModel } from "../../gan/checkpoint.js";
 import { poissonBlend } from "../../inpaint/poisson.js";
 import { pasteIntoHole, semanticComplete } from "../../inpaint/semantic.js";
@@ -64,7 +64,7 @@ export function register(program: Command): void {
       let cluster: number | null = null;
       if (o.clusters) {
         const cm = await loadClusterModel(o.clusters);
-        const ex = await createExtractor(cm.extractor, cm.extractorOptions);
+        const ex = await createModelExtractor(cm, o.clusters);
         try {
           const big = await decodeImage(o.image, ex.inputSize);
           const m = await maskFromImage(o.mask, ex.inputSize);
