@@ -49,6 +49,27 @@ export function buildKerasCnn(id: KerasCnnId, inputSize = 224, widthScale = 1): 
 }
 
 /** Reduce a [N, h, w, c] map to [N, d] per `pooling`. */
+/**
+ * Run `features` (images -> [n, d], inside tf.tidy) over `images` in chunks of `batchSize` and
+ * return one Float32Array per image: the batching loop every CNN extractor shares.
+ */
+export async function extractBatched(
+  images: readonly ImageArray[],
+  batchSize: number,
+  features: (chunk: ImageArray[]) => tf.Tensor2D,
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < images.length; i += batchSize) {
+    const chunk = images.slice(i, i + batchSize);
+    const feats = tf.tidy(() => features(chunk));
+    const flat = (await feats.data()) as Float32Array;
+    feats.dispose();
+    const d = flat.length / chunk.length;
+    for (let j = 0; j < chunk.length; j++) out.push(flat.slice(j * d, (j + 1) * d));
+  }
+  return out;
+}
+
 export function poolFeatures(map: tf.Tensor4D, pooling: Pooling): tf.Tensor2D {
   return tf.tidy(() => {
     if (pooling === "avg") return map.mean([1, 2]) as tf.Tensor2D;
@@ -123,16 +144,7 @@ export class KerasCnnExtractor implements FeatureExtractor {
   }
 
   async extract(images: ImageArray[]): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (let i = 0; i < images.length; i += this.batchSize) {
-      const chunk = images.slice(i, i + this.batchSize);
-      const feats = tf.tidy(() => poolFeatures(this.featureMap(chunk), this.pooling));
-      const flat = (await feats.data()) as Float32Array;
-      feats.dispose();
-      const d = flat.length / chunk.length;
-      for (let j = 0; j < chunk.length; j++) out.push(flat.slice(j * d, (j + 1) * d));
-    }
-    return out;
+    return extractBatched(images, this.batchSize, (chunk) => poolFeatures(this.featureMap(chunk), this.pooling));
   }
 
   dispose(): void {

@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ImageArray } from "../../data/image.js";
 import type { FeatureExtractor } from "../extractor.js";
-import { poolFeatures, type Pooling } from "./keras-extractor.js";
+import { extractBatched, poolFeatures, type Pooling } from "./keras-extractor.js";
 import { imagesToBatch, preprocessBatch, type Preprocessing } from "./preprocess.js";
 
 export type NsfwjsNet = "mobilenet_v2" | "inception_v3";
@@ -134,19 +134,10 @@ export class NsfwjsTrunkExtractor implements FeatureExtractor {
   async extract(images: ImageArray[]): Promise<Float32Array[]> {
     const model = this.model;
     if (!model) throw new Error(`${this.id} extractor was disposed`);
-    const out: Float32Array[] = [];
-    for (let i = 0; i < images.length; i += this.batchSize) {
-      const chunk = images.slice(i, i + this.batchSize);
-      const feats = tf.tidy(() => {
-        const x = preprocessBatch(imagesToBatch(chunk, this.inputSize), this.preprocessing);
-        return poolFeatures(model.predict(x) as tf.Tensor4D, this.pooling);
-      });
-      const flat = (await feats.data()) as Float32Array;
-      feats.dispose();
-      const d = flat.length / chunk.length;
-      for (let j = 0; j < chunk.length; j++) out.push(flat.slice(j * d, (j + 1) * d));
-    }
-    return out;
+    return extractBatched(images, this.batchSize, (chunk) => {
+      const x = preprocessBatch(imagesToBatch(chunk, this.inputSize), this.preprocessing);
+      return poolFeatures(model.predict(x) as tf.Tensor4D, this.pooling);
+    });
   }
 
   dispose(): void {
