@@ -42,7 +42,7 @@ export interface BenchOptions {
   steps?: number;
   /** Timed steps for the slow rows, cpu and wasm-stock (default 1, no warm-up). */
   slowSteps?: number;
-  /** Seconds after which a cpu / wasm-stock measurement is stopped (default 600). */
+  /** Seconds after which a cpu / wasm-stock measurement is stopped (default 120). */
   slowLimitS?: number;
   /** Seconds after which any other measurement is stopped (default 1200). */
   limitS?: number;
@@ -160,7 +160,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const zBatch = opts.zBatch ?? 16;
   const steps = opts.steps ?? 5;
   const slowSteps = opts.slowSteps ?? 1;
-  const slowLimitS = opts.slowLimitS ?? 600;
+  const slowLimitS = opts.slowLimitS ?? 120;
   const limitS = opts.limitS ?? 1200;
   const defaultThreads = requestedThreads();
   let targets = opts.targets ?? ALL_TARGETS.filter((t) => t !== "wasm-1" || defaultThreads > 1);
