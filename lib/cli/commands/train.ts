@@ -17,6 +17,7 @@ interface TrainCli {
   clusters?: string;
   general?: boolean;
   out?: string;
+  workers?: string;
   json?: boolean;
 }
 
@@ -29,9 +30,15 @@ export function register(program: Command): void {
     .option("--clusters <file>", "clusters.json: train one GAN per cluster on its images")
     .option("--general", "with --clusters, also train the general GAN on all images")
     .option("--out <dir>", "output folder (default results/<config name>/gans)")
+    .option("--workers <n>", "parallel training processes (0 = one per core or per GPU in HERITAGE_GPUS); overrides gan.workers")
     .option("--json", "print what was trained as JSON on stdout")
     .action(async (o: TrainCli) => {
       const cfg = await loadExperiment(o.config);
+      if (o.workers !== undefined) {
+        const w = Number(o.workers);
+        if (!Number.isInteger(w) || w < 0) throw new Error(`--workers must be a whole number >= 0, got "${o.workers}"`);
+        cfg.gan.workers = w;
+      }
       await initBackend();
       const listing = await listDataset(o.data);
       const out = o.out ?? path.join("results", cfg.name, "gans");
