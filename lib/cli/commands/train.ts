@@ -7,6 +7,7 @@ import path from "node:path";
 import { loadClusterModel } from "../../cluster/model.js";
 import { loadExperiment } from "../../config/experiment.js";
 import { listDataset } from "../../data/dataset.js";
+import { gitCommit } from "../../pipeline/record.js";
 import { trainStage, type GanJob } from "../../pipeline/train-stage.js";
 import { initBackend } from "../../runtime/backend.js";
 import { info } from "../../util/log.js";
@@ -56,7 +57,7 @@ export function register(program: Command): void {
           jobs.push({ name: `cluster-${c}`, outDir: path.join(out, `cluster-${c}`), ids, cluster: c, k: model.k });
         }
       }
-      const res = await trainStage(cfg, listing.items, jobs, { data: o.data, config: o.config });
+      const res = await trainStage(cfg, listing.items, jobs, { data: o.data, config: o.config, clusters: o.clusters ?? null, commit: gitCommit().commit });
       const rows = [...res.results].map(([name, r]) => ({ name, outDir: r.outDir, epochs: r.epochs, seconds: r.seconds, warnings: r.warnings }));
       if (o.json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
       for (const r of rows) info(`${r.name}: ${r.epochs} epochs, ${r.seconds.toFixed(0)} s -> ${r.outDir}`);
