@@ -163,7 +163,7 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
     }
     await saveLayersModel(pair.G, path.join(outDir, "generator"));
     await saveLayersModel(pair.D, path.join(outDir, "discriminator"));
-    const warnings = [...new Set(history.flatMap((h) => h.warnings))];
+    const warnings = summarizeWarnings(history);
     await writeJsonAtomic(cardFile, {
       status: "complete",
       kind: "dcgan",
@@ -261,6 +261,23 @@ function runEpoch(
   }
   bar.stop(`D ${rec.lossD.toFixed(3)} G ${rec.lossG.toFixed(3)} D(x) ${rec.dReal.toFixed(2)} D(G(z)) ${rec.dFake.toFixed(2)} ${rec.imagesPerSecond.toFixed(1)} img/s`);
   return rec;
+}
+
+/**
+ * One line per kind of warning (the text before the first ":"), with how many epochs raised it and
+ * when first, e.g. "mode collapse suspected: 14 of 225 epochs, first at epoch 120".
+ */
+export function summarizeWarnings(history: readonly EpochRecord[]): string[] {
+  const kinds = new Map<string, { count: number; first: number }>();
+  for (const h of history) {
+    for (const w of h.warnings) {
+      const kind = w.split(":")[0]!.replace(/ to [-0-9.e]+$/, "");
+      const k = kinds.get(kind);
+      if (k) k.count++;
+      else kinds.set(kind, { count: 1, first: h.epoch });
+    }
+  }
+  return [...kinds].map(([kind, k]) => `${kind}: ${k.count} of ${history.length} epochs, first at epoch ${k.first}`);
 }
 
 /** Mean Euclidean distance over all pairs (images as flat vectors). */

@@ -6,7 +6,7 @@ import { before, test } from "node:test";
 import type { ImageArray } from "../../lib/data/image.js";
 import { loadLayersModel } from "../../lib/gan/checkpoint.js";
 import { buildDiscriminator, buildGenerator, type DcganArch } from "../../lib/gan/dcgan.js";
-import { trainGan, type TrainOptions } from "../../lib/gan/train.js";
+import { summarizeWarnings, trainGan, type EpochRecord, type TrainOptions } from "../../lib/gan/train.js";
 import { initBackend, tf } from "../../lib/runtime/backend.js";
 import { readJson } from "../../lib/util/fs.js";
 import { createRng } from "../../lib/util/random.js";
@@ -122,4 +122,14 @@ test("tensor memory stays flat across epochs", async () => {
   await trainGan(images, dir, { ...base, epochs: 4, onEpoch: () => counts.push(tf.memory().numTensors) });
   assert.equal(new Set(counts.slice(1)).size, 1, `tensor counts per epoch: ${counts.join(", ")}`);
   assert.equal(tf.memory().numTensors, before, "training leaked tensors");
+});
+
+test("warnings are summarised per kind for the model card", () => {
+  const rec = (epoch: number, warnings: string[]) => ({ epoch, warnings }) as unknown as EpochRecord;
+  const lines = summarizeWarnings([
+    rec(1, []),
+    rec(2, ["discriminator loss collapsed to 6.84e-3: G gets almost no gradient (D wins)"]),
+    rec(3, ["discriminator loss collapsed to 5.10e-3: G gets almost no gradient (D wins)", "mode collapse suspected: sample diversity 0.100 of the data's"]),
+  ]);
+  assert.deepEqual(lines, ["discriminator loss collapsed: 2 of 3 epochs, first at epoch 2", "mode collapse suspected: 1 of 3 epochs, first at epoch 3"]);
 });
