@@ -3,16 +3,17 @@ import sharp from "sharp";
 import { writeFileAtomic } from "../util/fs.js";
 import { createImage, type ImageArray } from "./image.js";
 
-/** How an image's values map to 0..255: "signed" means [-1, 1] (the data layer's range), "unit" means [0, 1]. */
-export type ValueRange = "signed" | "unit";
+/** How an image's values map to 0..255: "signed" means [-1, 1] (the data layer's range), "unit" means [0, 1], "byte" means [0, 255]. */
+export type ValueRange = "signed" | "unit" | "byte";
 
-/** Quantise to 8-bit (values clamped, rounded to nearest). 1, 3 or 4 channels kept as they are. */
+/** Quantise to 8-bit (values clamped, rounded to nearest, NaN to 0). 1, 3 or 4 channels kept as they are. */
 export function toBytes(img: ImageArray, range: ValueRange = "signed"): Uint8Array {
   const out = new Uint8Array(img.data.length);
-  const signed = range === "signed";
+  const scale = range === "byte" ? 1 : 255;
   for (let i = 0; i < out.length; i++) {
-    const v = signed ? (img.data[i]! + 1) / 2 : img.data[i]!;
-    out[i] = Math.round(255 * (v < 0 ? 0 : v > 1 ? 1 : Number.isNaN(v) ? 0 : v));
+    const x = img.data[i]!;
+    const v = (range === "signed" ? (x + 1) / 2 : x) * scale;
+    out[i] = Number.isNaN(v) ? 0 : Math.round(v < 0 ? 0 : v > 255 ? 255 : v);
   }
   return out;
 }

@@ -1,6 +1,9 @@
 /** Encode an in-memory {@link ImageArray} as PNG bytes (for notebook display and quick saves). */
 import sharp from "sharp";
+import { toBytes } from "../data/encode.js";
 import type { ImageArray } from "../data/image.js";
+
+export { toBytes };
 
 /** Options of {@link imageToPng}. */
 export interface PngOptions {
@@ -22,17 +25,6 @@ export function detectRange(img: ImageArray): "unit" | "signed" | "byte" {
   if (min < 0) return "signed";
   if (max > 1.5) return "byte";
   return "unit";
-}
-
-/** Convert to 8-bit samples, clamping to the range. */
-export function toBytes(img: ImageArray, range: "unit" | "signed" | "byte"): Uint8Array {
-  const out = new Uint8Array(img.data.length);
-  const d = img.data;
-  for (let i = 0; i < d.length; i++) {
-    const v = range === "byte" ? d[i]! : range === "signed" ? (d[i]! + 1) * 127.5 : d[i]! * 255;
-    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-  }
-  return out;
 }
 
 /** PNG bytes of `img` (1 = grey, 2 = grey+alpha, 3 = RGB, 4 = RGBA channels). */
