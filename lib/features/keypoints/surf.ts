@@ -26,6 +26,7 @@
   */
 import { boxSumF, integralAt, integralImage, type IntegralImage } from "./integral-image.js";
 import type { GrayImage, Keypoint, KeypointFeatures } from "./types.js";
+import { solve3 } from "./linalg.js";
 
 export interface SurfOptions {
   /**
@@ -255,18 +256,9 @@ function interpolate(p: number, cols: number, b: Float32Array, c: Float32Array, 
   const dxy = (c[p + cols + 1]! - c[p + cols - 1]! - c[p - cols + 1]! + c[p - cols - 1]!) / 4;
   const dxs = (a[p + 1]! - a[p - 1]! - b[p + 1]! + b[p - 1]!) / 4;
   const dys = (a[p + cols]! - a[p - cols]! - b[p + cols]! + b[p - cols]!) / 4;
-  // Solve [dxx dxy dxs; dxy dyy dys; dxs dys dss] x = g by Cramer's rule.
-  const A = dyy * dss - dys * dys;
-  const B = dxs * dys - dxy * dss;
-  const C = dxy * dys - dxs * dyy;
-  const det = dxx * A + dxy * B + dxs * C;
-  if (Math.abs(det) < 1e-30) return null;
-  const D = dxx * dss - dxs * dxs;
-  const E = dxy * dxs - dxx * dys;
-  const F = dxx * dyy - dxy * dxy;
-  const x0 = (A * gx + B * gy + C * gs) / det;
-  const x1 = (B * gx + D * gy + E * gs) / det;
-  const x2 = (C * gx + E * gy + F * gs) / det;
+  const X = solve3(dxx, dxy, dxs, dyy, dys, dss, gx, gy, gs);
+  if (!X) return null;
+  const [x0, x1, x2] = X;
   const ok = (x0 !== 0 || x1 !== 0 || x2 !== 0) && Math.abs(x0) <= 1 && Math.abs(x1) <= 1 && Math.abs(x2) <= 1;
   return ok ? [x0, x1, x2] : null;
 }
