@@ -16,7 +16,7 @@ import { caseImagePaths } from "../study/run-study.js";
 import { readJson, writeFileAtomic } from "../util/fs.js";
 import { info } from "../util/log.js";
 import type { RunSummary } from "./run.js";
-import { comparisonRows, lossFigure, studyBarFigure, studyTableRows, sweepFigures } from "./views.js";
+import { comparisonRows, ganCurvesFigure, kidFigure, kidTableRows, lossFigure, studyBarFigure, studyTableRows, sweepFigures } from "./views.js";
 
 async function imgTag(file: string, alt: string, width?: number): Promise<string> {
   if (!existsSync(file)) return `<p><em>missing: ${escapeHtml(file)}</em></p>`;
@@ -64,6 +64,10 @@ export async function writeReport(summary: RunSummary, cfg: ExperimentConfig): P
     figures.push({ id: "k-sweep-cost", title: "Training cost against K", fig: s.cost });
   }
   for (const f of figures) await saveFigure(f.fig, path.join(figDir, f.id), { title: f.title });
+  // KID per GAN (summary.kid is null with study.kidSamples = 0, absent in runs made before it).
+  const kid = summary.kid ?? null;
+  const kidFig = kid && kid.models.length ? kidFigure(kid) : null;
+  if (kidFig) await saveFigure(kidFig, path.join(figDir, "kid"), { title: "KID per GAN" });
   if (chromiumAvailable()) await closeBrowser();
   else info("report: Chromium not installed, figures exported as HTML only (apt-get install chromium for PNG/SVG)");
   const table2 = await writeComparisonFigure(summary, cfg);
@@ -124,6 +128,15 @@ export async function writeReport(summary: RunSummary, cfg: ExperimentConfig): P
   parts.push("<h2>Completion study</h2>");
   parts.push(tableHtml(studyTableRows(summary.study), { caption: "Mean [95 % interval] per method and mask (images in [0, 1])", maxRows: 200 }));
   parts.push(tableHtml(comparisonRows(summary.study), { caption: "Paired differences (a - b) on the same cases: positive PSNR/SSIM and negative L1 favour a", maxRows: 200 }));
+  parts.push("<h3>GAN quality: KID and training curves</h3>");
+  if (kid && kidFig) {
+    parts.push(`<p>KID (Binkowski et al. 2018, unbiased MMD<sup>2</sup> with the cubic polynomial kernel) of ${kid.samples} samples per GAN against its cluster's held-out paintings, x 1000, with 95 % percentile-bootstrap intervals (${kid.bootstrap} resamples). <strong>${escapeHtml(kid.note)}.</strong> The floor is real against real (held-out vs training paintings of the same cluster, same sizes): a GAN near its floor is as close to the paintings as more paintings would be.</p>`);
+    parts.push(tableHtml(kidTableRows(kid), { caption: "KID per GAN (lower is better; unbiased, so it can be negative near 0)", maxRows: 200 }));
+    parts.push(figureDivHtml(kidFig));
+  } else parts.push("<p>No KID measured (study.kidSamples = 0).</p>");
+  parts.push('<div class="curves">');
+  for (const h of histories) if (h.history.length) parts.push(`<div>${figureDivHtml(ganCurvesFigure(h.name, h.history))}</div>`);
+  parts.push("</div>");
   for (const f of figures.slice(1, 3)) parts.push(figureDivHtml(f.fig));
   if (table2) parts.push(`<h3>Examples (as the paper's Table 2)</h3>${await imgTag(table2, "comparison figure")}`);
   if (summary.sweep.length > 1) {
@@ -135,7 +148,7 @@ export async function writeReport(summary: RunSummary, cfg: ExperimentConfig): P
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(cfg.name)} - heritage-inpaint</title>
 <style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em}table.heritage-table{border-collapse:collapse;margin:1em 0}
 .heritage-table td,.heritage-table th{border:1px solid #ccc;padding:3px 8px;font-size:13px}caption{text-align:left;font-weight:bold;padding:4px 0}
-.grids{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}img{max-width:100%}</style></head><body>
+.grids{display:flex;flex-wrap:wrap;gap:12px}.curves{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:8px}figure{margin:0}img{max-width:100%}</style></head><body>
 ${parts.join("\n")}
 </body></html>`;
   const file = path.join(summary.runDir, "report.html");

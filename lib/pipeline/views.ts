@@ -2,8 +2,9 @@
  * Tables and figures of a run, shared by report.html and the notebooks (so both show the same).
  * Pure functions: summary in, rows / plotly figures out.
  */
-import { barFigure, lineFigure, type Figure } from "../plot/figure.js";
+import { barFigure, baseLayout, lineFigure, type Figure } from "../plot/figure.js";
 import type { EpochRecord } from "../gan/train.js";
+import type { KidStageResult } from "./kid-stage.js";
 import { METRIC_NAMES, type MetricName, type StudySummary } from "../study/run-study.js";
 import type { RunSummary } from "./run.js";
 
@@ -76,6 +77,79 @@ export function lossFigure(histories: { name: string; history: EpochRecord[] }[]
     { name: `${name} G`, x: history.map((h) => h.epoch), y: history.map((h) => h.lossG) },
   ]);
   return lineFigure(series, { title: "GAN losses per epoch", xTitle: "epoch", yTitle: "loss" });
+}
+
+/** KID values are small: shown x 1000, as the KID literature does. */
+export const KID_SCALE = 1000;
+
+/**
+ * One row per GAN: KID x 1000 [95 % bootstrap interval] against its real set, and the real-vs-real
+ * floor (held-out vs training paintings of the same cluster) at the same scale.
+ */
+export function kidTableRows(kid: KidStageResult | null | undefined): Record<string, unknown>[] {
+  if (!kid) return [];
+  const s = (v: number) => f(v * KID_SCALE, 2);
+  return kid.models.map((m) => ({
+    model: m.name,
+    "KID x 1000 [95 %]": `${s(m.value)} [${s(m.low)}, ${s(m.high)}]`,
+    samples: m.n,
+    "real set": `${m.against === "held-out" ? "held-out paintings" : "training images (no held-out in cluster)"} (${m.nReal})`,
+    "floor: held-out vs training, x 1000 [95 %]": m.floor ? `${s(m.floor.value)} [${s(m.floor.low)}, ${s(m.floor.high)}] (${m.floor.nHeldOut} vs ${m.floor.nTraining})` : "-",
+  }));
+}
+
+/** KID x 1000 per GAN with the bootstrap interval as asymmetric error bars, and the floor beside it. */
+export function kidFigure(kid: KidStageResult): Figure {
+  const names = kid.models.map((m) => m.name);
+  const bar = (name: string, v: (number | null)[], lo: (number | null)[], hi: (number | null)[]) => ({
+    type: "bar",
+    name,
+    x: names,
+    y: v.map((x) => (x === null ? null : x * KID_SCALE)),
+    error_y: {
+      type: "data",
+      symmetric: false,
+      array: hi.map((h, i) => (h === null ? 0 : (h - v[i]!) * KID_SCALE)),
+      arrayminus: lo.map((l, i) => (l === null ? 0 : (v[i]! - l) * KID_SCALE)),
+      visible: true,
+    },
+  });
+  return {
+    data: [
+      bar("GAN samples vs real", kid.models.map((m) => m.value), kid.models.map((m) => m.low), kid.models.map((m) => m.high)),
+      bar("floor: held-out vs training", kid.models.map((m) => m.floor?.value ?? null), kid.models.map((m) => m.floor?.low ?? null), kid.models.map((m) => m.floor?.high ?? null)),
+    ],
+    layout: { ...baseLayout({ title: `KID x 1000 per GAN (95 % bootstrap interval; ${kid.features}, not Inception)`, xTitle: "model", yTitle: "KID x 1000" }), barmode: "group" },
+    config: { responsive: true, displaylogo: false },
+  };
+}
+
+/** One GAN's training curves per epoch: losses of D and G (left axis) and D(x), D(G(z)) (right axis, 0..1). */
+export function ganCurvesFigure(name: string, history: readonly EpochRecord[]): Figure {
+  const x = history.map((h) => h.epoch);
+  const line = (label: string, y: number[], axis: "y" | "y2", dash?: string) => ({
+    type: "scatter",
+    mode: "lines",
+    name: label,
+    x,
+    y,
+    yaxis: axis,
+    line: dash ? { dash } : {},
+  });
+  const layout = baseLayout({ title: name, xTitle: "epoch", yTitle: "loss", height: 300 }) as Record<string, unknown>;
+  layout.yaxis2 = { title: { text: "D output" }, overlaying: "y", side: "right", range: [0, 1] };
+  layout.legend = { orientation: "h", y: -0.3 };
+  layout.margin = { l: 50, r: 50, t: 40, b: 40 };
+  return {
+    data: [
+      line("loss D", history.map((h) => h.lossD), "y"),
+      line("loss G", history.map((h) => h.lossG), "y"),
+      line("D(x)", history.map((h) => h.dReal), "y2", "dot"),
+      line("D(G(z))", history.map((h) => h.dFake), "y2", "dot"),
+    ],
+    layout,
+    config: { responsive: true, displaylogo: false },
+  };
 }
 
 /** Completion quality and training cost against K (K = 1 is the general GAN). */

@@ -28,17 +28,37 @@ test("the ci preset runs every stage end to end, writes the report, and a rerun 
   const cmp = first.study.comparisons.find((c) => c.a === "clustered" && c.b === "general");
   assert.ok(cmp, "clustered vs general is compared");
   assert.equal(cmp.byMask.all!.psnrHole.n, cases);
+  // KID per trained GAN (study.kidSamples = 8 in ci.json), in the summary and in each model card.
+  assert.ok(first.kid, "summary.kid");
+  assert.deepEqual(first.kid.models.map((m) => m.name), first.training.map((t) => t.name));
+  assert.match(first.kid.note, /not Inception/);
+  for (const m of first.kid.models) {
+    assert.equal(m.n, 8);
+    assert.ok(m.low <= m.value && m.value <= m.high && Number.isFinite(m.value), `${m.name}: KID ${m.value} [${m.low}, ${m.high}]`);
+    const dir = m.name === "general" ? path.join(out, "gans", "general") : path.join(out, "gans", ...m.name.split("/"));
+    const card = JSON.parse(readFileSync(path.join(dir, "card.json"), "utf8")) as { kid?: { value: number; against: string } };
+    assert.equal(card.kid?.value, m.value, `${m.name}: card.json holds the KID`);
+    assert.equal(card.kid?.against, m.against);
+  }
+  assert.equal(first.kid.models[0]!.against, "held-out", "the general GAN is measured against every held-out painting");
+  assert.equal(first.kid.models[0]!.nReal, first.data.test);
+  assert.ok(first.kid.models[0]!.floor, "real-vs-real floor for the general GAN");
+  assert.ok(existsSync(path.join(out, "figures", "kid.html")));
   const report = readFileSync(path.join(out, "report.html"), "utf8");
   assert.match(report, /Completion study/);
+  assert.match(report, /KID x 1000/);
+  assert.match(report, /D\(G\(z\)\)/);
   assert.match(report, /Plotly/);
   // Rerun: everything is found on disk, nothing is trained again, numbers are identical.
   const second = await runExperiment({ config: cfg, out, report: false });
   assert.ok(second.training.every((t) => t.seconds === first.training.find((f) => f.name === t.name)!.seconds));
   assert.deepEqual(second.study.stats, first.study.stats);
+  assert.deepEqual(second.kid, first.kid, "KID read back from the model cards");
   // Reproducible: a fresh run with the same config and seed gives the same numbers.
   const out2 = mkdtempSync(path.join(os.tmpdir(), "run-ci-"));
   const fresh = await runExperiment({ config: cfg, out: out2, report: false });
   assert.deepEqual(fresh.study.stats, first.study.stats);
+  assert.deepEqual(fresh.kid, first.kid, "KID reproducible by seed");
   assert.deepEqual(
     fresh.clusterings.map((c) => c.sizes),
     first.clusterings.map((c) => c.sizes),
