@@ -18,6 +18,7 @@ import { runRecord, type RunRecord } from "./record.js";
 import { clusteredMethodName, studyStage } from "./study-stage.js";
 import { ganJobs, trainStage } from "./train-stage.js";
 import type { StudySummary } from "../study/run-study.js";
+import { extractorCreateOptions } from "../features/registry.js";
 
 export interface RunExperimentOptions {
   config: ExperimentConfig;
@@ -74,6 +75,7 @@ async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, 
       items: train,
       outDir,
       extractor: cfg.features.extractor,
+      extractorOptions: extractorCreateOptions(cfg.features),
       k,
       seed: cfg.seed,
       nInit: cfg.cluster.nInit,
