@@ -142,6 +142,13 @@ export const experimentSchema = z
         methods: z.array(z.enum(["general", "clustered", "telea", "oracle-cluster"])).min(1).default(["general", "clustered", "telea"]),
         /** Images shown in the Table-2-style figure. */
         figureImages: z.number().int().nonnegative().default(6),
+        /**
+         * Generated samples per GAN for its KID (Binkowski et al. 2018; unbiased, so tens of samples
+         * work) against its cluster's held-out paintings, on MobileNetV2 block-10 features (not
+         * Inception: not comparable with published KID). 0 = no KID. Written into each model card,
+         * the summary and the report; costs about one feature extraction per sample.
+         */
+        kidSamples: z.number().int().nonnegative().default(64),
       })
       .strict()
       .default({}),
