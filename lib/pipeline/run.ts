@@ -57,7 +57,7 @@ export interface RunSummary {
   files: Record<string, string>;
 }
 
-async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, train: Parameters<typeof ganJobs>[1], ks: number[]): Promise<Map<number, ClusterModel>> {
+export async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, train: Parameters<typeof ganJobs>[1], ks: number[]): Promise<Map<number, ClusterModel>> {
   const out = new Map<number, ClusterModel>();
   for (const k of ks) {
     if (k <= 1) continue;
