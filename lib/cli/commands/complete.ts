@@ -85,7 +85,7 @@ export function register(program: Command): void {
       const iterations = o.iterations ?? cfg.completion.iterations;
       const bar = progress("latent search", iterations);
       let last = 0;
-      const res = semanticComplete(G, D, [damaged], [mask], {
+      const res = await semanticComplete(G, D, [damaged], [mask], {
         ...cfg.completion,
         iterations,
         candidates: o.candidates ?? cfg.completion.candidates,
