@@ -113,11 +113,11 @@ export function register(program: Command): void {
       const done = await completeFullResolution(
         img,
         mask,
-        (crop, m, _w, index) => {
+        async (crop, m, _w, index) => {
           const damaged = holeToZero(crop, m);
           const bar = progress(windows.length > 1 ? `latent search ${index + 1}/${windows.length}` : "latent search", iterations);
           let last = 0;
-          const res = semanticComplete(G, D, [damaged], [m], {
+          const res = await semanticComplete(G, D, [damaged], [m], {
             ...cfg.completion,
             iterations,
             candidates: o.candidates ?? cfg.completion.candidates,
