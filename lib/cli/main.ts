@@ -1,5 +1,6 @@
 /** The `heritage` command line: one sub-command per pipeline stage, each in ./commands/. */
 import { Command } from "commander";
+import { register as registerBackends } from "./commands/backends.js";
 import { register as registerBench } from "./commands/bench.js";
 import { register as registerCluster } from "./commands/cluster.js";
 import { register as registerComplete } from "./commands/complete.js";
@@ -32,6 +33,7 @@ for (const register of [
   registerNotebooks,
   registerBench,
   registerSlurm,
+  registerBackends,
 ]) {
   register(program);
 }

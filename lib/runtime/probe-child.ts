@@ -1,13 +1,14 @@
 /**
  * Start one tfjs backend in this process and run the probe (./probe.ts) on it.
- * argv[2]: backend name; argv[3]: "smoke" | "full" | "none" (only start it). Prints one line
+ * argv[2]: backend name, or "auto" for the automatic choice; argv[3]: "smoke" | "full" | "none" (only start it). Prints one line
  * `HERITAGE_PROBE <json>` with { ok, info, probe } or { ok: false, error }; exit code 0 either way.
  */
 import { initBackend, type BackendName } from "./backend.js";
 import { PROBE_PREFIX, runProbe, type ProbeKind } from "./probe.js";
 
 async function main(): Promise<void> {
-  const backend = process.argv[2] as BackendName;
+  const arg = process.argv[2] ?? "auto";
+  const backend = arg === "auto" ? undefined : (arg as BackendName);
   const kind = (process.argv[3] ?? "smoke") as ProbeKind | "none";
   let info;
   try {
