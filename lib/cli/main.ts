@@ -9,6 +9,7 @@ import { register as registerHarvest } from "./commands/harvest.js";
 import { register as registerMetrics } from "./commands/metrics.js";
 import { register as registerNotebooks } from "./commands/notebooks.js";
 import { register as registerRun } from "./commands/run.js";
+import { register as registerSlurm } from "./commands/slurm.js";
 import { register as registerStudy } from "./commands/study.js";
 import { register as registerTrain } from "./commands/train.js";
 
@@ -30,6 +31,7 @@ for (const register of [
   registerRun,
   registerNotebooks,
   registerBench,
+  registerSlurm,
 ]) {
   register(program);
 }

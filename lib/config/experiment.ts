@@ -62,6 +62,14 @@ export const experimentSchema = z
         extractor: z.string().default("mobilenet_v2_block10-nsfwjs"),
         /** Images per extraction batch. */
         batch: z.number().int().positive().default(16),
+        /**
+         * vgg16 / vgg19 / resnet50 (and their style-* variants): a Keras .h5 weight file of your own
+         * (e.g. fine-tuned on paintings; relative to the project root) instead of the published
+         * ImageNet file. The md5 check applies only to the published files.
+         */
+        weights: z.string().min(1).optional(),
+        /** Extra options for the extractor (e.g. a style extractor's { layers, stat, pca }); see `heritage features list`. */
+        options: z.record(z.string(), z.unknown()).default({}),
       })
       .strict()
       .default({}),
@@ -134,6 +142,13 @@ export const experimentSchema = z
         methods: z.array(z.enum(["general", "clustered", "telea", "oracle-cluster"])).min(1).default(["general", "clustered", "telea"]),
         /** Images shown in the Table-2-style figure. */
         figureImages: z.number().int().nonnegative().default(6),
+        /**
+         * Generated samples per GAN for its KID (Binkowski et al. 2018; unbiased, so tens of samples
+         * work) against its cluster's held-out paintings, on MobileNetV2 block-10 features (not
+         * Inception: not comparable with published KID). 0 = no KID. Written into each model card,
+         * the summary and the report; costs about one feature extraction per sample.
+         */
+        kidSamples: z.number().int().nonnegative().default(64),
       })
       .strict()
       .default({}),

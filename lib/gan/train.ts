@@ -24,6 +24,8 @@ import { createRng } from "../util/random.js";
 import {
   loadLayersModel,
   loadOptimizerState,
+  newestIntactCheckpoint,
+  removeStaleTempDirs,
   saveLayersModel,
   saveOptimizerState,
 } from "./checkpoint.js";
@@ -360,10 +362,32 @@ async function writeCheckpoint(outDir: string, pair: GanPair, epoch: number, his
 
 async function tryResume(outDir: string, pair: GanPair, settings: TrainingSettings): Promise<{ epoch: number; history: EpochRecord[] } | null> {
   const root = path.join(outDir, "checkpoints");
+  const stale = await removeStaleTempDirs(root);
+  if (stale.length) info(`${outDir}: removed ${stale.length} unfinished checkpoint write(s) left by a killed run (${stale.join(", ")})`);
   const latestFile = path.join(root, "latest.json");
   if (!existsSync(latestFile)) return null;
-  const latest = await readJson<LatestPointer>(latestFile);
-  const dir = path.join(root, latest.dir);
+  let preferred: string | undefined;
+  try {
+    preferred = (await readJson<LatestPointer>(latestFile)).dir;
+  } catch (err) {
+    warn(`${(err as Error).message}; looking for the newest intact checkpoint instead`);
+  }
+  // verify before loading: a truncated weights.bin falls back to the newest intact checkpoint
+  const pick = await newestIntactCheckpoint(root, preferred);
+  for (const d of pick.damaged) {
+    const aside = path.join(root, `${d.dir}.damaged`);
+    if (existsSync(path.join(root, d.dir))) {
+      await fsp.rm(aside, { recursive: true, force: true });
+      await fsp.rename(path.join(root, d.dir), aside);
+    }
+    warn(`checkpoint ${path.join(root, d.dir)} is damaged (${d.reason}); moved to ${aside}`);
+  }
+  if (!pick.dir) {
+    if (pick.damaged.length === 0) return null;
+    throw new Error(`${root}: no intact checkpoint to resume from (${pick.damaged.map((d) => d.reason).join("; ")}); delete ${outDir} to train from scratch`);
+  }
+  if (pick.damaged.length > 0) info(`${outDir}: resuming from the newest intact checkpoint, ${pick.dir}`);
+  const dir = path.join(root, pick.dir);
   const state = await readJson<{ epoch: number; history: EpochRecord[]; settings?: unknown }>(path.join(dir, "state.json"));
   assertSameSettings(path.join(dir, "state.json"), state.settings, settings);
   for (const [name, model] of [["G", pair.G], ["D", pair.D]] as const) {

@@ -17,7 +17,9 @@ import { dataStage } from "./data-stage.js";
 import { runRecord, type RunRecord } from "./record.js";
 import { clusteredMethodName, studyStage } from "./study-stage.js";
 import { ganJobs, trainStage } from "./train-stage.js";
+import { runKidStage, type KidStageResult } from "./kid-stage.js";
 import type { StudySummary } from "../study/run-study.js";
+import { extractorCreateOptions } from "../features/registry.js";
 
 export interface RunExperimentOptions {
   config: ExperimentConfig;
@@ -47,13 +49,15 @@ export interface RunSummary {
   clusterings: { k: number; sizes: number[]; metrics: Record<string, number | null>; file: string }[];
   training: { name: string; images: number; epochs: number; seconds: number; warnings: string[] }[];
   study: StudySummary;
+  /** KID of every GAN against real paintings (null when study.kidSamples = 0); see ./kid-stage.ts. */
+  kid: KidStageResult | null;
   routingAccuracy: Record<string, number>;
   sweep: SweepRow[];
   stageSeconds: Record<string, number>;
   files: Record<string, string>;
 }
 
-async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, train: Parameters<typeof ganJobs>[1], ks: number[]): Promise<Map<number, ClusterModel>> {
+export async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, train: Parameters<typeof ganJobs>[1], ks: number[]): Promise<Map<number, ClusterModel>> {
   const out = new Map<number, ClusterModel>();
   for (const k of ks) {
     if (k <= 1) continue;
@@ -74,6 +78,7 @@ async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, 
       items: train,
       outDir,
       extractor: cfg.features.extractor,
+      extractorOptions: extractorCreateOptions(cfg.features),
       k,
       seed: cfg.seed,
       nInit: cfg.cluster.nInit,
@@ -113,6 +118,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunSumm
   const card = { data: data.dir, runName: cfg.name, commit: record.commit, seed: cfg.seed };
   const trained = await timed("train", () => trainStage(cfg, data.train, jobs, card));
   const modelDirs = new Map([...trained.results].map(([name, r]) => [name, r.outDir]));
+  const kid = cfg.study.kidSamples > 0 ? await timed("kid", () => runKidStage(cfg, { runDir, ganJobs: jobs, modelDirs, clusterings, train: data.train, test: data.test })) : null;
   const study = await timed("study", () => studyStage(cfg, { runDir, test: data.test, clusterings, mainK, modelDirs }));
 
   const sweep: SweepRow[] = [];
@@ -135,6 +141,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunSumm
     clusterings: [...clusterings].map(([k, m]) => ({ k, sizes: m.sizes, metrics: m.metrics, file: path.join(runDir, "clusters", `k${k}`, "clusters.json") })),
     training: [...trained.results].map(([name, r]) => ({ name, images: jobs.find((j) => j.name === name)!.ids.length, epochs: r.epochs, seconds: r.seconds, warnings: r.warnings })),
     study: study.summary,
+    kid,
     routingAccuracy: study.routingAccuracy,
     sweep,
     stageSeconds,
