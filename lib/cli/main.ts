@@ -1,5 +1,6 @@
 /** The `heritage` command line: one sub-command per pipeline stage, each in ./commands/. */
 import { Command } from "commander";
+import { register as registerBackends } from "./commands/backends.js";
 import { register as registerBench } from "./commands/bench.js";
 import { register as registerCluster } from "./commands/cluster.js";
 import { register as registerComplete } from "./commands/complete.js";
@@ -9,6 +10,7 @@ import { register as registerHarvest } from "./commands/harvest.js";
 import { register as registerMetrics } from "./commands/metrics.js";
 import { register as registerNotebooks } from "./commands/notebooks.js";
 import { register as registerRun } from "./commands/run.js";
+import { register as registerSlurm } from "./commands/slurm.js";
 import { register as registerStudy } from "./commands/study.js";
 import { register as registerTrain } from "./commands/train.js";
 
@@ -30,6 +32,8 @@ for (const register of [
   registerRun,
   registerNotebooks,
   registerBench,
+  registerSlurm,
+  registerBackends,
 ]) {
   register(program);
 }

@@ -121,15 +121,17 @@ export function umapFigure(embedding: readonly (readonly number[])[], opts: Umap
   const clusterKeys = Array.from(opts.clusters, (c) => String(c));
   const byCluster = group(clusterKeys, "cluster ", colorBy === "cluster");
   const byLabel = opts.labels ? group(opts.labels.map((l) => l ?? "(none)"), "", colorBy === "label") : [];
+  // Top of the figure, from the top: the title (left-aligned, in the margin), then the colouring
+  // buttons just above the plot area, so the two never overlap whatever the width.
   const layout: Record<string, unknown> = {
-    title: { text: opts.title ?? "UMAP of image features" },
+    title: { text: opts.title ?? "UMAP of image features", x: 0, xref: "paper", xanchor: "left", y: 1, yref: "container", yanchor: "top", pad: { t: 12 } },
     template: "plotly_white",
     height: opts.height ?? 650,
     hovermode: "closest",
     xaxis: { title: { text: "UMAP 1" }, zeroline: false },
     yaxis: { title: { text: "UMAP 2" }, zeroline: false },
     legend: { itemsizing: "constant" },
-    margin: { l: 50, r: 20, t: 80, b: 50 },
+    margin: { l: 50, r: 20, t: opts.labels ? 96 : 56, b: 50 },
   };
   if (opts.width !== undefined) layout.width = opts.width;
   if (opts.labels) {
@@ -140,9 +142,10 @@ export function umapFigure(embedding: readonly (readonly number[])[], opts: Umap
         type: "buttons",
         direction: "right",
         x: 0,
-        y: 1.08,
+        y: 1,
         xanchor: "left",
         yanchor: "bottom",
+        pad: { b: 8 },
         showactive: true,
         active: colorBy === "cluster" ? 0 : 1,
         buttons: [

@@ -62,6 +62,14 @@ export const experimentSchema = z
         extractor: z.string().default("mobilenet_v2_block10-nsfwjs"),
         /** Images per extraction batch. */
         batch: z.number().int().positive().default(16),
+        /**
+         * vgg16 / vgg19 / resnet50 (and their style-* variants): a Keras .h5 weight file of your own
+         * (e.g. fine-tuned on paintings; relative to the project root) instead of the published
+         * ImageNet file. The md5 check applies only to the published files.
+         */
+        weights: z.string().min(1).optional(),
+        /** Extra options for the extractor (e.g. a style extractor's { layers, stat, pca }); see `heritage features list`. */
+        options: z.record(z.string(), z.unknown()).default({}),
       })
       .strict()
       .default({}),

@@ -26,11 +26,21 @@ export function imagesToTensor(images: readonly ImageArray[]): tf.Tensor4D {
 export function tensorToImages(t: tf.Tensor): ImageArray[] {
   if (t.rank !== 3 && t.rank !== 4) throw new Error(`tensorToImages: expected rank 3 or 4, got shape [${t.shape.join(", ")}]`);
   const [n, height, width, channels] = t.rank === 4 ? t.shape : [1, ...t.shape];
-  const all = t.dataSync() as Float32Array;
-  const per = height! * width! * channels!;
+  return splitImages(t.dataSync() as Float32Array, n!, height!, width!, channels!);
+}
+
+/** {@link tensorToImages} reading the tensor asynchronously (works on every backend, webgpu included). */
+export async function tensorToImagesAsync(t: tf.Tensor): Promise<ImageArray[]> {
+  if (t.rank !== 3 && t.rank !== 4) throw new Error(`tensorToImages: expected rank 3 or 4, got shape [${t.shape.join(", ")}]`);
+  const [n, height, width, channels] = t.rank === 4 ? t.shape : [1, ...t.shape];
+  return splitImages((await t.data()) as Float32Array, n!, height!, width!, channels!);
+}
+
+function splitImages(all: Float32Array, n: number, height: number, width: number, channels: number): ImageArray[] {
+  const per = height * width * channels;
   const out: ImageArray[] = [];
-  for (let i = 0; i < n!; i++) {
-    out.push({ width: width!, height: height!, channels: channels!, data: Float32Array.from(all.subarray(i * per, (i + 1) * per)) });
+  for (let i = 0; i < n; i++) {
+    out.push({ width, height, channels, data: Float32Array.from(all.subarray(i * per, (i + 1) * per)) });
   }
   return out;
 }

@@ -11,6 +11,9 @@ import { createKerasCnn, type KerasCnnId, type KerasCnnOptions } from "./cnn/ker
 import { createNsfwjsTrunk, type NsfwjsNet, type NsfwjsOptions } from "./cnn/nsfwjs-trunk.js";
 import { KERAS_WEIGHTS, missingWeightsMessage, weightsPresent } from "./cnn/weights.js";
 import { createSiftBovw, createSurfBovw, type KeypointBovwOptions } from "./keypoints/index.js";
+import { createStyleExtractor, DEFAULT_STYLE_LAYERS, type StyleOptions } from "./style/style-extractor.js";
+import path from "node:path";
+import { projectRoot } from "../util/paths.js";
 
 export interface ExtractorInfo {
   id: string;
@@ -77,6 +80,38 @@ registerExtractor("surf-bovw", {
   create: async (opts) => createSurfBovw(opts as KeypointBovwOptions),
 });
 // ---- end of keypoint extractors ----
+
+// ---- style extractors (lib/features/style): second-order statistics of chosen CNN layers ----
+registerExtractor("style-mobilenet_v2-nsfwjs", {
+  description: `MobileNetV2 (nsfwjs, offline) style: per-channel mean+std (or Gram, option stat) of ${DEFAULT_STYLE_LAYERS.mobilenet_v2.join(", ")}; options layers, stat, blockNorm, pca, whiten, preprocessing`,
+  unavailable: () => null,
+  create: (opts) => createStyleExtractor("mobilenet_v2", { ...(opts as StyleOptions), id: "style-mobilenet_v2-nsfwjs" }),
+});
+for (const id of ["vgg16", "vgg19", "resnet50"] as const satisfies readonly KerasCnnId[]) {
+  const spec = KERAS_WEIGHTS[id];
+  registerExtractor(`style-${id}`, {
+    description: `${spec.model} ImageNet (Keras) style: per-channel mean+std (or Gram) of ${DEFAULT_STYLE_LAYERS[id].join(", ")}; same options`,
+    unavailable: () => (weightsPresent(spec) ? null : missingWeightsMessage(spec)),
+    create: (opts) => createStyleExtractor(id, { ...(opts as StyleOptions), id: `style-${id}` }),
+  });
+}
+// ---- end of style extractors ----
+
+/** Ids whose weights can come from a Keras .h5 of your own (`weightsFile`). */
+export const KERAS_WEIGHTS_IDS: readonly string[] = ["vgg16", "vgg19", "resnet50", "style-vgg16", "style-vgg19", "style-resnet50"];
+
+/**
+ * `createExtractor` options from the config's `features` section: its `options`, plus
+ * `weightsFile` (resolved against the project root) for the ids that take Keras weights.
+ */
+export function extractorCreateOptions(features: { extractor: string; weights?: string; options?: Record<string, unknown> }): Record<string, unknown> {
+  const opts: Record<string, unknown> = { ...(features.options ?? {}) };
+  if (features.weights !== undefined) {
+    if (!KERAS_WEIGHTS_IDS.includes(features.extractor)) throw new Error(`features.weights is set, but extractor "${features.extractor}" does not take Keras weights (only ${KERAS_WEIGHTS_IDS.join(", ")})`);
+    opts.weightsFile = path.resolve(projectRoot(), features.weights);
+  }
+  return opts;
+}
 
 /**
  * The embedded default: works everywhere (weights in an npm package) and was the best offline

@@ -215,8 +215,28 @@ export interface StepStats {
 /**
  * One training step as in pytorch/examples: update D on real + detached fake, then G through the
  * updated D with the same z. `real`: [b,S,S,c] in [-1, 1]; `z`: [b, nz]. Returns scalar statistics.
+ * Reads them synchronously: on the webgpu backend use {@link trainStepAsync}.
  */
 export function trainStep(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor2D): StepStats {
+  const scalars = stepScalars(pair, real, z);
+  const [ld, lg, dr, df] = scalars.map((t) => t.dataSync()[0]!);
+  tf.dispose(scalars);
+  return { lossD: ld!, lossG: lg!, dReal: dr!, dFake: df! };
+}
+
+/** {@link trainStep} reading its statistics asynchronously (works on every backend, webgpu included). */
+export async function trainStepAsync(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor2D): Promise<StepStats> {
+  const scalars = stepScalars(pair, real, z);
+  try {
+    const [ld, lg, dr, df] = (await Promise.all(scalars.map((t) => t.data()))).map((v) => v[0]!);
+    return { lossD: ld!, lossG: lg!, dReal: dr!, dFake: df! };
+  } finally {
+    tf.dispose(scalars);
+  }
+}
+
+/** The step's updates; returns [lossD, lossG, dReal, dFake] as scalars for the caller to read and dispose. */
+function stepScalars(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor2D): tf.Scalar[] {
   const { G, D, optD, optG } = pair;
   const dVars = trainableVariables(D);
   const gVars = trainableVariables(G);
@@ -244,10 +264,7 @@ export function trainStep(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor2D): Ste
     true,
     gVars,
   )!;
-  const scalars = [lossD, lossG, dRealT!, dFakeT!] as tf.Scalar[];
-  const [ld, lg, dr, df] = scalars.map((t) => t.dataSync()[0]!);
-  tf.dispose(scalars);
-  return { lossD: ld!, lossG: lg!, dReal: dr!, dFake: df! };
+  return [lossD, lossG, dRealT!, dFakeT!] as tf.Scalar[];
 }
 
 /** Dispose both models and optimizers. */

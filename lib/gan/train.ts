@@ -16,7 +16,7 @@ import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
 import { imageGrid, saveImagePng } from "../data/encode.js";
 import type { ImageArray } from "../data/image.js";
-import { imagesToTensor, tensorToImages } from "../data/tensor.js";
+import { imagesToTensor, tensorToImagesAsync } from "../data/tensor.js";
 import { readJson, writeJsonAtomic } from "../util/fs.js";
 import { info, warn } from "../util/log.js";
 import { progress } from "../util/progress.js";
@@ -24,10 +24,12 @@ import { createRng } from "../util/random.js";
 import {
   loadLayersModel,
   loadOptimizerState,
+  newestIntactCheckpoint,
+  removeStaleTempDirs,
   saveLayersModel,
   saveOptimizerState,
 } from "./checkpoint.js";
-import { createGanPair, disposeGanPair, sampleLatent, trainStep, type DcganArch, type GanPair, type LatentPrior } from "./dcgan.js";
+import { createGanPair, disposeGanPair, sampleLatent, trainStepAsync, type DcganArch, type GanPair, type LatentPrior } from "./dcgan.js";
 
 export interface TrainOptions {
   arch: DcganArch;
@@ -141,12 +143,12 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
     }
     const keep = opts.keepCheckpoints ?? 2;
     for (let epoch = start + 1; epoch <= epochs; epoch++) {
-      const rec = runEpoch(pair, data, { ...opts, batch, steps, epoch, epochs, label });
+      const rec = await runEpoch(pair, data, { ...opts, batch, steps, epoch, epochs, label });
       if (rec.seconds > 0) seconds += rec.seconds;
       const isCheckpoint = epoch % opts.checkpointEvery === 0 || epoch === epochs;
       if (isCheckpoint) {
         const samples = tf.tidy(() => pair.G.apply(fixedZ, { training: false }) as tf.Tensor4D);
-        const sampleImages = tensorToImages(samples);
+        const sampleImages = await tensorToImagesAsync(samples);
         samples.dispose();
         rec.diversity = realDiversity > 0 ? meanPairwiseDistance(sampleImages) / realDiversity : null;
         // Judged only after some training: an untrained G in inference mode gives near-constant output.
@@ -196,11 +198,12 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
   }
 }
 
-function runEpoch(
+/** One epoch; statistics are read asynchronously so that it runs on the webgpu backend too. */
+async function runEpoch(
   pair: GanPair,
   data: tf.Tensor4D,
   o: TrainOptions & { batch: number; steps: number; epoch: number; epochs: number; label: string },
-): EpochRecord {
+): Promise<EpochRecord> {
   const n = data.shape[0];
   const rng = createRng(o.seed * 1_000_003 + o.epoch);
   const order = Array.from({ length: n }, (_, i) => i);
@@ -226,8 +229,7 @@ function runEpoch(
       return tf.where(tf.broadcastTo(cond, x.shape), tf.reverse(x, 2), x) as tf.Tensor4D;
     });
     const z = sampleLatent(idx.length, pair.arch.nz, o.latentPrior, Math.floor(rng.next() * 2 ** 31));
-    const st = trainStep(pair, real, z);
-    tf.dispose([real, z]);
+    const st = await trainStepAsync(pair, real, z).finally(() => tf.dispose([real, z]));
     if (!Number.isFinite(st.lossD) || !Number.isFinite(st.lossG)) {
       bar.stop();
       throw new TrainingDivergedError(
@@ -360,10 +362,32 @@ async function writeCheckpoint(outDir: string, pair: GanPair, epoch: number, his
 
 async function tryResume(outDir: string, pair: GanPair, settings: TrainingSettings): Promise<{ epoch: number; history: EpochRecord[] } | null> {
   const root = path.join(outDir, "checkpoints");
+  const stale = await removeStaleTempDirs(root);
+  if (stale.length) info(`${outDir}: removed ${stale.length} unfinished checkpoint write(s) left by a killed run (${stale.join(", ")})`);
   const latestFile = path.join(root, "latest.json");
   if (!existsSync(latestFile)) return null;
-  const latest = await readJson<LatestPointer>(latestFile);
-  const dir = path.join(root, latest.dir);
+  let preferred: string | undefined;
+  try {
+    preferred = (await readJson<LatestPointer>(latestFile)).dir;
+  } catch (err) {
+    warn(`${(err as Error).message}; looking for the newest intact checkpoint instead`);
+  }
+  // verify before loading: a truncated weights.bin falls back to the newest intact checkpoint
+  const pick = await newestIntactCheckpoint(root, preferred);
+  for (const d of pick.damaged) {
+    const aside = path.join(root, `${d.dir}.damaged`);
+    if (existsSync(path.join(root, d.dir))) {
+      await fsp.rm(aside, { recursive: true, force: true });
+      await fsp.rename(path.join(root, d.dir), aside);
+    }
+    warn(`checkpoint ${path.join(root, d.dir)} is damaged (${d.reason}); moved to ${aside}`);
+  }
+  if (!pick.dir) {
+    if (pick.damaged.length === 0) return null;
+    throw new Error(`${root}: no intact checkpoint to resume from (${pick.damaged.map((d) => d.reason).join("; ")}); delete ${outDir} to train from scratch`);
+  }
+  if (pick.damaged.length > 0) info(`${outDir}: resuming from the newest intact checkpoint, ${pick.dir}`);
+  const dir = path.join(root, pick.dir);
   const state = await readJson<{ epoch: number; history: EpochRecord[]; settings?: unknown }>(path.join(dir, "state.json"));
   assertSameSettings(path.join(dir, "state.json"), state.settings, settings);
   for (const [name, model] of [["G", pair.G], ["D", pair.D]] as const) {

@@ -85,11 +85,65 @@ export function formatManifest(records: readonly HarvestRecord[]): string {
   return formatCsv(MANIFEST_COLUMNS, records as unknown as Record<string, unknown>[]);
 }
 
-/** Write `<outDir>/manifest.csv` atomically. */
-export async function writeManifest(outDir: string, records: readonly HarvestRecord[]): Promise<string> {
+/**
+ * Rows of a manifest that the harvest must keep although its journal does not know them (a dataset
+ * that was in the folder before, rows added by hand or by another tool), with their own columns.
+ */
+export interface KeptRows {
+  /** Columns of those rows that are not {@link MANIFEST_COLUMNS}, in the order they appeared. */
+  extraColumns: string[];
+  rows: Record<string, string>[];
+}
+
+/** Write `<outDir>/manifest.csv` atomically: `kept` rows first (never dropped), then the harvest's records. */
+export async function writeManifest(outDir: string, records: readonly HarvestRecord[], kept?: KeptRows): Promise<string> {
   const file = manifestPath(outDir);
-  await writeFileAtomic(file, formatManifest(records));
+  if (!kept || kept.rows.length === 0) {
+    await writeFileAtomic(file, formatManifest(records));
+    return file;
+  }
+  const columns = [...MANIFEST_COLUMNS, ...kept.extraColumns];
+  await writeFileAtomic(file, formatCsv(columns, [...kept.rows, ...(records as unknown as Record<string, unknown>[])]));
   return file;
+}
+
+/**
+ * The rows of an existing `<outDir>/manifest.csv` whose `file` is not in `harvested` (the files the
+ * journal knows), so a harvest into a folder that already holds a dataset merges into its manifest
+ * instead of replacing it. Throws (before anything is written) when the manifest cannot be merged:
+ * no `file` column, or unreadable. Returns no rows when there is no manifest.
+ */
+export async function readKeptRows(outDir: string, harvested: ReadonlySet<string>): Promise<KeptRows> {
+  const file = manifestPath(outDir);
+  let text: string;
+  try {
+    text = await fsp.readFile(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { extraColumns: [], rows: [] };
+    throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const rows = parseCsvRows(text);
+  if (rows.length === 0) return { extraColumns: [], rows: [] };
+  const header = rows[0]!.map((h) => h.trim());
+  if (!header.includes("file")) {
+    throw new Error(
+      `${file} has no "file" column (columns: ${header.slice(0, 5).join(", ")}), so the harvest cannot merge into it without losing its rows; ` +
+        `harvest into another --out folder, or move that manifest away first`,
+    );
+  }
+  const known = new Set<string>(MANIFEST_COLUMNS);
+  const extraColumns = header.filter((h) => h && !known.has(h));
+  const kept: Record<string, string>[] = [];
+  for (const r of rows.slice(1)) {
+    const rec: Record<string, string> = {};
+    header.forEach((h, j) => {
+      if (h) rec[h] = r[j] ?? "";
+    });
+    const f = (rec.file ?? "").trim().replace(/\\/g, "/").replace(/^\.\//, "");
+    if (f && harvested.has(f)) continue; // the journal's row for this file replaces it
+    kept.push(rec);
+  }
+  return { extraColumns, rows: kept };
 }
 
 /** Read a manifest (ours or any dataset manifest) as records keyed by column; throws naming the file. */

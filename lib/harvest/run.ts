@@ -8,14 +8,14 @@
  * re-downloads done entries whose file went missing, retries transient failures, and removes
  * `.part` files left in `<out>/.harvest/tmp`.
  */
-import { statSync } from "node:fs";
+import { constants as fsConstants, promises as fsp, statSync } from "node:fs";
 import path from "node:path";
 import { sha256 } from "../util/fs.js";
 import { info, warn } from "../util/log.js";
 import { progress } from "../util/progress.js";
 import { HttpError, type PoliteClient } from "./http.js";
 import { Journal, acquireLock } from "./journal.js";
-import { writeManifest, type HarvestRecord } from "./manifest.js";
+import { manifestPath, readKeptRows, writeManifest, type HarvestRecord, type KeptRows } from "./manifest.js";
 import { rawLabel, type Candidate, type HarvestSource, type LabelBy } from "./source.js";
 import { cleanPartials, harvestId, safeLabel, verifyImage, writeImageAtomic } from "./store.js";
 
@@ -125,18 +125,31 @@ export async function runHarvest(source: HarvestSource, client: PoliteClient, op
     summary.partialsRemoved = await cleanPartials(outDir);
     if (journal.brokenLines > 0) info(`${source.name}: ignored ${journal.brokenLines} cut journal line(s) from an interrupted run`);
 
+    // a folder that already holds a dataset: its manifest rows are merged, never dropped
+    const kept: KeptRows = await readKeptRows(outDir, new Set(journal.doneRecords().map((r) => r.file)));
+    const keptFiles = new Set(kept.rows.map((r) => (r.file ?? "").trim()));
+    if (kept.rows.length > 0) {
+      const backup = path.join(outDir, ".harvest", "manifest-before-harvest.csv");
+      try {
+        await fsp.copyFile(manifestPath(outDir), backup, fsConstants.COPYFILE_EXCL);
+      } catch {
+        // a backup from an earlier run is already there
+      }
+      info(`${source.name}: ${manifestPath(outDir)} lists ${kept.rows.length} image(s) this harvest did not make; they are kept in the manifest (copy of the original: ${backup})`);
+    }
     const complete = (id: string): boolean => {
       const e = journal.get(id);
       return e?.status === "done" && fileIntact(outDir, e.record);
     };
     // the manifest lists only images that are really there (a deleted file is fetched again later)
     const manifestRows = () => journal.doneRecords().filter((r) => fileIntact(outDir, r));
+    const saveManifest = () => writeManifest(outDir, manifestRows(), kept);
     let have = 0;
     for (const e of journal.entries.values()) if (e.source === source.name && complete(e.id)) have++;
     summary.total = have;
     if (have >= limit) {
       info(`${source.name}: ${outDir} already holds ${have} images (limit ${limit}); nothing to do`);
-      await writeManifest(outDir, manifestRows()); // a killed run may have left it behind the journal
+      await saveManifest(); // a killed run may have left it behind the journal
       return summary;
     }
 
@@ -166,6 +179,13 @@ export async function runHarvest(source: HarvestSource, client: PoliteClient, op
         const img = await verifyImage(got.bytes, `the image of ${id} from ${client.redact(item.imageUrl)}`);
         const label = safeLabel(rawLabel(item, labelBy));
         const file = `${label}/${id}.${img.ext}`;
+        if (keptFiles.has(file)) {
+          // the folder's own manifest already lists this path: never overwrite its image
+          const reason = "path already listed in the existing manifest.csv";
+          summary.rejected[reason] = (summary.rejected[reason] ?? 0) + 1;
+          note({ id, outcome: "rejected", reason });
+          return;
+        }
         await writeImageAtomic(outDir, file, got.bytes);
         const record: HarvestRecord = {
           file,
@@ -197,7 +217,7 @@ export async function runHarvest(source: HarvestSource, client: PoliteClient, op
         note({ id, outcome: "fetched", record });
         if (++sinceManifest >= manifestEvery) {
           sinceManifest = 0;
-          await writeManifest(outDir, manifestRows());
+          await saveManifest();
         }
       } catch (err) {
         const permanent = err instanceof HttpError && err.kind === "status" && (err.status === 404 || err.status === 410);
@@ -256,7 +276,7 @@ export async function runHarvest(source: HarvestSource, client: PoliteClient, op
     if (stop) exhausted = false;
     summary.exhausted = exhausted && have < limit;
     summary.total = have;
-    await writeManifest(outDir, manifestRows());
+    await saveManifest();
     bar.stop(formatSummary(summary));
     return summary;
   } finally {
@@ -287,7 +307,26 @@ export function formatSummary(s: HarvestSummary): string {
   parts.push(`${rej} rejected${rej ? ` (${by(s.rejected)})` : ""}`);
   parts.push(`${fail} failed${fail ? ` (${by(s.failed)}; rerun to retry)` : ""}`);
   let line = `${parts.join(", ")}; ${s.total}/${s.limit} in ${s.outDir}`;
-  if (s.exhausted) line += " (source exhausted before the limit)";
+  if (s.exhausted && fail > 0) line += ` (no more candidates; the ${fail} that failed are retried by a rerun)`;
+  else if (s.exhausted) line += " (source exhausted before the limit)";
   if (s.aborted) line += `; stopped early: ${s.aborted}`;
   return line;
+}
+
+/**
+ * Why a finished run must exit non-zero, or null when it did its job: it stopped early, or it fetched
+ * nothing while records failed, or the folder holds no image of this source at all.
+ */
+export function harvestFailure(s: HarvestSummary): string | null {
+  if (s.aborted) return `stopped early: ${s.aborted}`;
+  const fail = Object.values(s.failed).reduce((a, b) => a + b, 0);
+  const rej = Object.values(s.rejected).reduce((a, b) => a + b, 0);
+  if (s.fetched === 0 && fail > 0 && s.total < s.limit) {
+    const ex = Object.values(s.failureExamples)[0];
+    return `every record tried failed (${fail}${ex ? `; e.g. ${ex}` : ""}); nothing was harvested. Check --base-url / the network and rerun to retry`;
+  }
+  if (s.total === 0) {
+    return `the folder holds no ${s.source} image: ${rej} record(s) rejected, ${s.skippedRejected} skipped as rejected before; check the filters (--met-classification, --any-license, --retry-rejected)`;
+  }
+  return null;
 }

@@ -100,13 +100,13 @@ export interface SemanticCompletionResult {
  * `images`: values in [-1, 1], side = G's output side; `masks`: 1 = missing.
  * All images x candidates run as one batch, so keep images.length x candidates moderate.
  */
-export function semanticComplete(
+export async function semanticComplete(
   G: tf.LayersModel,
   D: tf.LayersModel,
   images: ImageArray[],
   masks: Mask[],
   opts: SemanticCompletionOptions,
-): SemanticCompletionResult {
+): Promise<SemanticCompletionResult> {
   const n = images.length;
   if (n === 0) return { generated: [], loss: [], context: [], prior: [], history: [] };
   if (masks.length !== n) throw new Error(`semanticComplete: ${n} images but ${masks.length} masks`);
@@ -123,7 +123,9 @@ export function semanticComplete(
     const yImgs = tf.stack(images.map((im) => tf.tensor3d(im.data, [S, S, c]))) as tf.Tensor4D;
     const miss = tf.stack(masks.map((m) => tf.tensor3d(Float32Array.from(m.data), [S, S, 1]))) as tf.Tensor4D;
     const weights = importanceWeights(miss, opts.window);
-    const rep = (t: tf.Tensor4D) => tf.reshape(tf.tile(tf.expandDims(t, 1), [1, C, 1, 1, 1]), [b, S, S, -1]) as tf.Tensor4D;
+    // Each image C times in a row (a gather, not a rank-5 tile: webgpu runs that on the CPU with a sync read).
+    const which = tf.tensor1d(Array.from({ length: b }, (_, k) => Math.floor(k / C)), "int32");
+    const rep = (t: tf.Tensor4D) => tf.gather(t, which) as tf.Tensor4D;
     return { y: rep(yImgs), w: rep(weights) };
   });
   const z0 =
@@ -148,7 +150,7 @@ export function semanticComplete(
     );
     tf.tidy(() => z.assign(tf.clipByValue(z, -1, 1)));
     if (cost) {
-      const mean = cost.dataSync()[0]! / b;
+      const mean = (await cost.data())[0]! / b;
       cost.dispose();
       history.push({ step, loss: mean });
       opts.onStep?.(step, mean);
@@ -159,19 +161,20 @@ export function semanticComplete(
     const gz = g(z) as tf.Tensor4D;
     const logits = d(gz);
     const l = completionLoss(gz, y, w, logits, opts.lambda, opts.norm);
-    return { gz: tf.keep(gz), total: l.total.dataSync(), context: l.context.dataSync(), prior: l.prior.dataSync() };
+    return { gz: tf.keep(gz), total: tf.keep(l.total), context: tf.keep(l.context), prior: tf.keep(l.prior) };
   });
-  const gzData = result.gz.dataSync() as Float32Array;
-  result.gz.dispose();
+  // Read asynchronously: dataSync is not available on the webgpu backend in Node.
+  const [gzData, total, context, prior] = (await Promise.all([result.gz, result.total, result.context, result.prior].map((t) => t.data()))) as Float32Array[];
+  tf.dispose([result.gz, result.total, result.context, result.prior]);
   const per = S * S * c;
   const out: SemanticCompletionResult = { generated: [], loss: [], context: [], prior: [], history };
   for (let i = 0; i < n; i++) {
     let best = i * C;
-    for (let j = i * C + 1; j < (i + 1) * C; j++) if (result.total[j]! < result.total[best]!) best = j;
-    out.generated.push({ width: S, height: S, channels: c, data: gzData.slice(best * per, (best + 1) * per) });
-    out.loss.push(result.total[best]!);
-    out.context.push(result.context[best]!);
-    out.prior.push(result.prior[best]!);
+    for (let j = i * C + 1; j < (i + 1) * C; j++) if (total![j]! < total![best]!) best = j;
+    out.generated.push({ width: S, height: S, channels: c, data: gzData!.slice(best * per, (best + 1) * per) });
+    out.loss.push(total![best]!);
+    out.context.push(context![best]!);
+    out.prior.push(prior![best]!);
   }
   tf.dispose([y, w, z]);
   optimizer.dispose();

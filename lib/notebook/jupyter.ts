@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { ensureKernelspecPlotly } from "../plot/kernelspec-plotly.js";
 import { projectRoot } from "../util/paths.js";
 
 /** The folder to put on JUPYTER_PATH (holds kernels/tslab/kernel.json). */
@@ -56,6 +57,8 @@ export async function openJupyter(opts: OpenJupyterOptions = {}): Promise<number
   if (!existsSync(path.join(root, "dist", "lib"))) {
     throw new Error("the notebooks import the compiled library from dist/: run `npm run build` first");
   }
+  // Figures of the repository kernel load plotly.js from the kernelspec folder (HERITAGE_PLOTLY=kernelspec).
+  ensureKernelspecPlotly();
   const args = [frontend, ...(opts.args ?? [])];
   // Jupyter refuses to start as root (containers) unless told to.
   if (process.getuid?.() === 0 && !args.includes("--allow-root")) args.push("--allow-root");

@@ -7,7 +7,10 @@
 import { fork, spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeJsonAtomic } from "../util/fs.js";
+import { readFileSync } from "node:fs";
+import { writeFileAtomicSync, writeJsonAtomic } from "../util/fs.js";
+import { KERNELSPEC_NAME } from "../plot/kernelspec-plotly.js";
+import { plotlySource } from "../plot/plotly-source.js";
 import { info, warn } from "../util/log.js";
 import { sourceText, writeNotebook, readNotebook, type CodeCell, type Notebook, type Output } from "./ipynb.js";
 import { injectParameters, notebookParameters } from "./params.js";
@@ -103,7 +106,8 @@ function runWorker(cwd: string, job: WorkerJob, opts: { timeoutS: number; env?: 
   return new Promise((resolve) => {
     const child = fork(WORKER, [], {
       cwd,
-      env: { ...process.env, HERITAGE_NOTEBOOK: "1", ...(opts.env ?? {}) },
+      // Figures load plotly.js from the Jupyter server (small executed copies) unless told otherwise.
+      env: { ...process.env, HERITAGE_NOTEBOOK: "1", HERITAGE_PLOTLY: process.env.HERITAGE_PLOTLY || "kernelspec", ...(opts.env ?? {}) },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
     });
@@ -150,7 +154,22 @@ export function notebookToHtml(file: string): string | null {
     warn(`no HTML for ${file}: ${r.error ? "jupyter nbconvert is not installed (apt-get install jupyter-nbconvert)" : r.stderr.trim().split("\n").slice(-1)[0]}`);
     return null;
   }
-  return file.replace(/\.ipynb$/, ".html");
+  const html = file.replace(/\.ipynb$/, ".html");
+  inlinePlotlyInHtml(html);
+  return html;
+}
+
+/**
+ * Figures of the "kernelspec" plotly mode load plotly.js from a Jupyter server, which a page opened
+ * from disk does not have: put the bundle into the page's <head> once, so the HTML copy stays
+ * readable offline. Pages that already carry plotly.js (mode "inline") or have no figure are left alone.
+ */
+export function inlinePlotlyInHtml(file: string): void {
+  const page = readFileSync(file, "utf8");
+  if (!page.includes(`kernelspecs/${KERNELSPEC_NAME}/plotly.min.js`) || /plotly\.js v\d/.test(page)) return;
+  const at = page.search(/<\/head>/i);
+  if (at < 0) return;
+  writeFileAtomicSync(file, `${page.slice(0, at)}<script type="text/javascript">${plotlySource()}</script>\n${page.slice(at)}`);
 }
 
 /** Text of a multi-line report of a failure (what the CLI prints). */

@@ -181,16 +181,43 @@ async function runJob(job: WorkerJob): Promise<void> {
       current.errors.push(args.length === 1 ? args[0] : format(...(args as [string, ...unknown[]])));
     },
   });
-  jupyter.lastWriteDisplayData = (msg, update) => {
-    current.displayData(msg, update);
+  // Echo of displays updated in place (progress lines, cell logs): at most one line per display
+  // every few seconds, and the last state at the end of the cell.
+  const echoed = new Map<string, number>();
+  const pending = new Map<string, string>();
+  const textOf = (msg: Parameters<WriteDisplayData>[0]): string => {
     const text = msg.data["text/plain"];
-    echo(typeof text === "string" ? `${text}\n` : `[${Object.keys(msg.data).join(", ")}]\n`);
+    return typeof text === "string" ? `${text}\n` : `[${Object.keys(msg.data).join(", ")}]\n`;
   };
+  const flushEcho = (): void => {
+    for (const text of pending.values()) echo(text);
+    pending.clear();
+    echoed.clear();
+  };
+  // Like tslab's kernel, a new writer for every cell (lib/util/log.ts tells cells apart by it).
+  const cellWriter = (): WriteDisplayData => (msg, update) => {
+    current.displayData(msg, update);
+    const id = msg.transient?.display_id;
+    if (!id) {
+      echo(textOf(msg));
+      return;
+    }
+    const now = Date.now();
+    if (now - (echoed.get(id) ?? -Infinity) >= 5000) {
+      echoed.set(id, now);
+      pending.delete(id);
+      echo(textOf(msg));
+    } else {
+      pending.set(id, textOf(msg));
+    }
+  };
+  jupyter.lastWriteDisplayData = cellWriter();
   convs.node; // warm the TypeScript compiler before the first cell (as tslab's kernel does)
   await send({ type: "ready", startS: (Date.now() - start) / 1000 });
 
   for (const cell of job.cells) {
     current = new CellOutputs();
+    jupyter.lastWriteDisplayData = cellWriter();
     lastValue = null;
     asyncFailure = false;
     count++;
@@ -199,6 +226,7 @@ async function runJob(job: WorkerJob): Promise<void> {
     // Let already-queued callbacks run, so their output and errors land in this cell.
     await new Promise((r) => setImmediate(r));
     if (asyncFailure) ok = false;
+    flushEcho();
     if (lastValue && !cell.quiet) current.result((lastValue as { value: unknown }).value, count);
     if (!ok) current.outputs.push(current.errorOutput());
     const result: WorkerCellResult = {

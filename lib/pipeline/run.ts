@@ -19,6 +19,7 @@ import { clusteredMethodName, studyStage } from "./study-stage.js";
 import { ganJobs, trainStage } from "./train-stage.js";
 import { runKidStage, type KidStageResult } from "./kid-stage.js";
 import type { StudySummary } from "../study/run-study.js";
+import { extractorCreateOptions } from "../features/registry.js";
 
 export interface RunExperimentOptions {
   config: ExperimentConfig;
@@ -56,7 +57,7 @@ export interface RunSummary {
   files: Record<string, string>;
 }
 
-async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, train: Parameters<typeof ganJobs>[1], ks: number[]): Promise<Map<number, ClusterModel>> {
+export async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, train: Parameters<typeof ganJobs>[1], ks: number[]): Promise<Map<number, ClusterModel>> {
   const out = new Map<number, ClusterModel>();
   for (const k of ks) {
     if (k <= 1) continue;
@@ -77,6 +78,7 @@ async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, 
       items: train,
       outDir,
       extractor: cfg.features.extractor,
+      extractorOptions: extractorCreateOptions(cfg.features),
       k,
       seed: cfg.seed,
       nInit: cfg.cluster.nInit,

@@ -1,37 +1,38 @@
 /**
- * Choose the fastest TensorFlow.js backend that works here and say which.
+ * Choose the fastest TensorFlow.js backend that works here and say which, and why each faster one
+ * was not used.
  *
- * Order: `tensorflow` (tfjs-node-gpu, then tfjs-node, when installed and loadable) > `wasm`
- * (with our extra kernels, see ./wasm-kernels.ts) > `cpu`. Override with the environment variable
- * HERITAGE_BACKEND=tensorflow|wasm|cpu or the `prefer` option.
+ * Automatic order: `tensorflow` from tfjs-node-gpu (CUDA) > `webgpu` on a real GPU adapter (Dawn:
+ * Vulkan/Metal/D3D12, see ./webgpu-setup.ts) > `tensorflow` from tfjs-node-native (CPU libtensorflow,
+ * built by `npm run native-tf`, see ./native-tf.ts) > `wasm` (with our extra kernels, see
+ * ./wasm-kernels.ts) > `cpu`. Override with HERITAGE_BACKEND=tensorflow|webgpu|wasm|cpu or the
+ * `prefer` option; a forced `webgpu` also accepts a software adapter (llvmpipe, lavapipe).
  */
 import * as tf from "@tensorflow/tfjs";
 import { info } from "../util/log.js";
+import { loadNativeTf, NATIVE_PACKAGES } from "./native-tf.js";
+import type { WebgpuAdapterSummary } from "./webgpu-setup.js";
 
-export type BackendName = "tensorflow" | "wasm" | "cpu";
+export type BackendName = "tensorflow" | "webgpu" | "wasm" | "cpu";
+
+export const BACKEND_NAMES: BackendName[] = ["tensorflow", "webgpu", "wasm", "cpu"];
 
 export interface BackendInfo {
   /** The backend in use. */
   name: BackendName;
   /** Which package provided it (for run records). */
   provider: string;
-  /** Worker threads used by the backend (1 when single-threaded). */
+  /** Worker threads used by the backend (1 when single-threaded, 0 when the backend decides). */
   threads: number;
+  /** The device it runs on: adapter name (webgpu), TensorFlow version (tensorflow), or "CPU". */
+  device?: string;
+  /** webgpu only: the adapter. */
+  adapter?: WebgpuAdapterSummary;
+  /** Faster backends that were not used, and why. */
+  skipped?: Array<{ name: BackendName | "tensorflow-gpu"; reason: string }>;
 }
 
 let current: BackendInfo | null = null;
-
-async function tryNode(): Promise<string | null> {
-  for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
-    try {
-      await import(pkg);
-      if (tf.findBackend("tensorflow")) return pkg;
-    } catch {
-      // not installed or libtensorflow missing: fall through
-    }
-  }
-  return null;
-}
 
 export interface InitBackendOptions {
   /** Backend to use; default from HERITAGE_BACKEND, else the fastest available. */
@@ -42,44 +43,87 @@ export interface InitBackendOptions {
   announce?: boolean;
 }
 
+/** Parse HERITAGE_BACKEND (undefined when unset or empty). */
+export function requestedBackend(value = process.env.HERITAGE_BACKEND): BackendName | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!(BACKEND_NAMES as string[]).includes(value)) {
+    throw new Error(`HERITAGE_BACKEND=${value} is not one of ${BACKEND_NAMES.join(", ")}`);
+  }
+  return value as BackendName;
+}
+
+type Attempt = { ok: true; info: BackendInfo } | { ok: false; reason: string };
+
+/** A step of the automatic order: which backend, and (tensorflow) which kind of package. */
+type Step = { name: BackendName; nativeKind?: "gpu" | "cpu" };
+
+const AUTO_ORDER: Step[] = [
+  { name: "tensorflow", nativeKind: "gpu" },
+  { name: "webgpu" },
+  { name: "tensorflow", nativeKind: "cpu" },
+  { name: "wasm" },
+  { name: "cpu" },
+];
+
 /** Initialise tfjs once per process; later calls return the same answer. */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
   if (current) return current;
-  const envPref = process.env.HERITAGE_BACKEND as BackendName | undefined;
-  const prefer = opts.prefer ?? envPref;
-  if (prefer && !["tensorflow", "wasm", "cpu"].includes(prefer)) {
-    throw new Error(`HERITAGE_BACKEND=${prefer} is not one of tensorflow, wasm, cpu`);
+  const prefer = opts.prefer ?? requestedBackend();
+  if (prefer && !BACKEND_NAMES.includes(prefer)) {
+    throw new Error(`backend "${prefer}" is not one of ${BACKEND_NAMES.join(", ")}`);
   }
-  const order: BackendName[] = prefer ? [prefer] : ["tensorflow", "wasm", "cpu"];
-  for (const name of order) {
-    const got = await tryBackend(name, opts);
-    if (got) {
-      current = got;
+  const skipped: NonNullable<BackendInfo["skipped"]> = [];
+  const order: Step[] = prefer ? [{ name: prefer }] : AUTO_ORDER;
+  for (const step of order) {
+    const got = await tryBackend(step, opts, Boolean(prefer));
+    if (got.ok) {
+      current = { ...got.info, ...(skipped.length ? { skipped } : {}) };
       if (opts.announce ?? true) {
-        info(`tfjs backend: ${got.name} (${got.provider}, ${got.threads} thread${got.threads === 1 ? "" : "s"})`);
+        const t = current.threads;
+        const dev = current.device ? `, ${current.device}` : "";
+        info(`tfjs backend: ${current.name} (${current.provider}${dev}, ${t === 0 ? "threads chosen by the backend" : `${t} thread${t === 1 ? "" : "s"}`})`);
+        for (const s of skipped) info(`  not ${s.name}: ${s.reason}`);
       }
-      return got;
+      return current;
     }
-    if (prefer) throw new Error(`requested tfjs backend "${prefer}" is not available in this install`);
+    if (prefer) throw new Error(`requested tfjs backend "${prefer}" is not available: ${got.reason}`);
+    const label = step.name === "tensorflow" && step.nativeKind === "gpu" ? "tensorflow-gpu" : step.name;
+    skipped.push({ name: label, reason: got.reason });
   }
   throw new Error("no tfjs backend could be initialised");
 }
 
-async function tryBackend(name: BackendName, opts: InitBackendOptions): Promise<BackendInfo | null> {
-  if (name === "tensorflow") {
-    const pkg = await tryNode();
-    if (!pkg || !(await tf.setBackend("tensorflow"))) return null;
-    return { name, provider: pkg, threads: 0 };
+async function tryTensorflow(kind: "gpu" | "cpu" | undefined): Promise<Attempt> {
+  // libtensorflow's C++ logging (oneDNN notices, CPU feature lines) is noise in our logs.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= "2";
+  const pkgs = kind === "gpu" ? ["@tensorflow/tfjs-node-gpu"] : kind === "cpu" ? ["tfjs-node-native"] : NATIVE_PACKAGES;
+  const load = await loadNativeTf(pkgs);
+  if (!load.ok) return { ok: false, reason: load.reasons.join("; ") };
+  if (!(await tf.setBackend("tensorflow"))) return { ok: false, reason: `tf.setBackend("tensorflow") returned false (${load.pkg})` };
+  await tf.ready();
+  return { ok: true, info: { name: "tensorflow", provider: load.pkg, threads: 0, device: `TensorFlow ${load.tfVersion}` } };
+}
+
+async function tryBackend(step: Step, opts: InitBackendOptions, forced: boolean): Promise<Attempt> {
+  if (step.name === "tensorflow") return tryTensorflow(step.nativeKind);
+  if (step.name === "webgpu") {
+    const { setupWebgpu, adapterName } = await import("./webgpu-setup.js");
+    const got = await setupWebgpu(forced);
+    if (!got.ok) return got;
+    return {
+      ok: true,
+      info: { name: "webgpu", provider: "@tensorflow/tfjs-backend-webgpu on Dawn (npm webgpu)", threads: 0, device: adapterName(got.adapter), adapter: got.adapter },
+    };
   }
-  if (name === "wasm") {
+  if (step.name === "wasm") {
     const { setupWasm } = await import("./wasm-setup.js");
     const threads = await setupWasm(opts.threads);
-    if (threads === null) return null;
-    return { name, provider: "@tensorflow/tfjs-backend-wasm + heritage kernels", threads };
+    if (threads === null) return { ok: false, reason: "the wasm backend did not start (see the warning above)" };
+    return { ok: true, info: { name: "wasm", provider: "@tensorflow/tfjs-backend-wasm + heritage kernels", threads, device: "CPU" } };
   }
-  await tf.setBackend("cpu");
+  if (!(await tf.setBackend("cpu"))) return { ok: false, reason: 'tf.setBackend("cpu") returned false' };
   await tf.ready();
-  return { name: "cpu", provider: "@tensorflow/tfjs-backend-cpu", threads: 1 };
+  return { ok: true, info: { name: "cpu", provider: "@tensorflow/tfjs-backend-cpu", threads: 1, device: "CPU" } };
 }
 
 /** The backend chosen by {@link initBackend}, or null before it ran. */

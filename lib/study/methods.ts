@@ -62,7 +62,7 @@ export function ganMethod(
       const { G, D } = await models(group);
       const t0 = Date.now();
       const signed = cases.map((c) => holeToZero(c.image, c.mask));
-      const res = semanticComplete(
+      const res = await semanticComplete(
         G,
         D,
         signed,

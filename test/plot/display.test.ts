@@ -12,11 +12,24 @@ describe("tables", () => {
   ];
   it("HTML escapes text, rounds numbers and lists every column", () => {
     const html = tableHtml(rows, { caption: "PSNR" });
-    assert.match(html, /<caption>PSNR<\/caption>/);
-    assert.match(html, /<th>method<\/th><th>psnr<\/th><th>n<\/th><th>extra<\/th>/);
+    assert.match(html, /<caption[^>]*>PSNR<\/caption>/);
+    assert.deepEqual([...html.matchAll(/<th[^>]*>([^<]*)<\/th>/g)].map((m) => m[1]), ["method", "psnr", "n", "extra"]);
     assert.match(html, /clustered &lt;GAN&gt;/);
-    assert.match(html, /<td style="text-align:right">21\.23<\/td>/);
+    assert.match(html, /<td class="heritage-num" style="text-align:right[^"]*">21\.23<\/td>/);
     assert.match(html, /\[1,2\]/);
+  });
+  it("HTML left-aligns text columns (wrapping, with a minimum width) and right-aligns number columns", () => {
+    const html = tableHtml([
+      { id: "vgg16", available: false, what: "VGG16 ImageNet (Keras), last conv layer", dim: 512 },
+      { id: "sift-bovw", available: true, what: "SIFT bag of visual words", dim: "" },
+    ]);
+    const th = [...html.matchAll(/<th style="text-align:(\w+)">([^<]*)<\/th>/g)].map((m) => `${m[2]}:${m[1]}`);
+    assert.deepEqual(th, ["id:left", "available:left", "what:left", "dim:right"]);
+    const first = [...html.split("<tr>")[2]!.matchAll(/<td([^>]*)>([^<]*)<\/td>/g)].map((m) => [m[2], m[1]]);
+    assert.match(first[0]![1]!, /text-align:left;min-width:9ch;overflow-wrap:anywhere/);
+    assert.match(first[1]![1]!, /text-align:left/, "booleans are labels, not numbers");
+    assert.match(first[2]![1]!, /min-width:30ch/, "a long text column keeps 30 characters of width");
+    assert.match(first[3]![1]!, /class="heritage-num" style="text-align:right/);
   });
   it("text form lines up columns and says how many rows are hidden", () => {
     const text = tableText(rows, { maxRows: 1, digits: 3 });

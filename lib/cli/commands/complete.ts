@@ -1,23 +1,27 @@
 /**
  * `heritage complete`: fill the hole of one painting with a trained DCGAN (Yeh et al. latent search
  * + Poisson blending). With --clusters, the painting is first routed to the nearest cluster from its
- * visible pixels and that cluster's GAN (<model>/cluster-<c>/) is used.
+ * visible pixels and that cluster's GAN (<model>/cluster-<c>/) is used. Paintings of any shape are
+ * completed at their own size (lib/inpaint/full-resolution.ts: square windows over the hole, image and
+ * mask scaled together, the fill pasted back into the hole pixels only).
  */
 import type { Command } from "commander";
 import path from "node:path";
 import { loadClusterModel, routeFeatures } from "../../cluster/model.js";
 import { neutralFill } from "../../cluster/route.js";
 import { loadExperiment, parseExperiment } from "../../config/experiment.js";
-import { decodeImage } from "../../data/decode.js";
+import { toSignedRange } from "../../data/image.js";
 import { saveImagePng } from "../../data/encode.js";
 import { createModelExtractor } from "../../cluster/model-extractor.js";
 import { loadLayersModel } from "../../gan/checkpoint.js";
+import { completeFullResolution, cropImage, cropMask, holeBox, planWindows, resizeImage, resizeMaskConservative } from "../../inpaint/full-resolution.js";
 import { poissonBlend } from "../../inpaint/poisson.js";
 import { pasteIntoHole, semanticComplete } from "../../inpaint/semantic.js";
-import { maskFromImage } from "../../masks/index.js";
+import { maskFraction, maskFromImage } from "../../masks/index.js";
+import { loadImageUnit } from "../../metrics/io.js";
 import { initBackend } from "../../runtime/backend.js";
 import { holeToZero } from "../../study/methods.js";
-import { info } from "../../util/log.js";
+import { info, warn } from "../../util/log.js";
 import { progress } from "../../util/progress.js";
 
 interface CompleteCli {
@@ -32,6 +36,7 @@ interface CompleteCli {
   lambda?: number;
   seed: number;
   blend: boolean;
+  window?: number;
   json?: boolean;
 }
 
@@ -46,9 +51,9 @@ export function register(program: Command): void {
     .command("complete")
     .description("complete one damaged painting with a trained DCGAN (routing to a cluster's GAN with --clusters)")
     .requiredOption("--image <file>", "the painting (any format sharp reads)")
-    .requiredOption("--mask <file>", "mask image, white = missing (resized to the GAN's side)")
+    .requiredOption("--mask <file>", "mask image, white = missing, the painting's size (or its shape, then resized)")
     .requiredOption("--model <dir>", "a GAN folder (generator/, discriminator/), or with --clusters the folder holding cluster-<c>/")
-    .requiredOption("--out <file>", "output PNG (at the GAN's side)")
+    .requiredOption("--out <file>", "output PNG at the painting's own size (the hole filled, known pixels unchanged)")
     .option("--clusters <file>", "clusters.json: route the painting to its nearest cluster from the visible pixels")
     .option("--config <file>", "experiment config whose completion section is used (default: the built-in defaults)")
     .option("--iterations <n>", "latent-search steps (overrides the config)", num)
@@ -56,18 +61,42 @@ export function register(program: Command): void {
     .option("--lambda <x>", "weight of the prior (discriminator) loss (overrides the config)", num)
     .option("--seed <k>", "seed of the starting z", num, 0)
     .option("--no-blend", "paste the generated pixels instead of Poisson blending")
+    .option("--window <px>", "side of the square search window in painting pixels (default: the painting's shorter side)", num)
     .option("--json", "print losses and the chosen model as JSON")
     .action(async (o: CompleteCli) => {
       await initBackend();
       const cfg = o.config ? await loadExperiment(o.config) : parseExperiment({ name: "complete" });
+      // the painting at its own size, and a mask of the same size (so the hole is where it was drawn)
+      const img = toSignedRange(await loadImageUnit(o.image));
+      let mask = await maskFromImage(o.mask);
+      if (mask.width !== img.width || mask.height !== img.height) {
+        if (Math.abs(mask.width / mask.height - img.width / img.height) > 0.01) {
+          throw new Error(`${o.mask} is ${mask.width}x${mask.height} but ${o.image} is ${img.width}x${img.height}; the mask must have the painting's shape`);
+        }
+        info(`complete: ${o.mask} is ${mask.width}x${mask.height}; resized to the painting's ${img.width}x${img.height}`);
+        mask = await maskFromImage(o.mask, { width: img.width, height: img.height });
+      }
+      const hole = maskFraction(mask);
+      if (hole === 1) throw new Error(`${o.mask} is all white (every pixel missing): there is nothing to complete from; white marks only the missing pixels`);
+      const box = holeBox(mask);
       let modelDir = o.model;
       let cluster: number | null = null;
+      if (!box) {
+        warn(`${o.mask} is all black (no missing pixel): ${o.out} is the painting unchanged`);
+        await saveImagePng(img, o.out);
+        const report = { out: o.out, width: img.width, height: img.height, model: null, cluster, windows: [], hole: 0 };
+        if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+        return;
+      }
+      const windows = planWindows(img.width, img.height, box, o.window);
       if (o.clusters) {
         const cm = await loadClusterModel(o.clusters);
         const ex = await createModelExtractor(cm, o.clusters);
         try {
-          const big = await decodeImage(o.image, ex.inputSize);
-          const m = await maskFromImage(o.mask, ex.inputSize);
+          // route from the first search window, scaled with its mask (the same pixels the GAN will see)
+          const w = windows[0]!;
+          const big = resizeImage(cropImage(img, w), ex.inputSize, ex.inputSize);
+          const m = resizeMaskConservative(cropMask(mask, w), ex.inputSize, ex.inputSize);
           const [f] = await ex.extract([neutralFill(holeToZero(big, m), m, "blur")]);
           cluster = routeFeatures(cm, f!);
         } finally {
@@ -79,31 +108,39 @@ export function register(program: Command): void {
       const G = await loadLayersModel(path.join(modelDir, "generator"));
       const D = await loadLayersModel(path.join(modelDir, "discriminator"));
       const S = G.outputs[0]!.shape[1] as number;
-      const img = await decodeImage(o.image, S);
-      const mask = await maskFromImage(o.mask, S);
-      const damaged = holeToZero(img, mask);
       const iterations = o.iterations ?? cfg.completion.iterations;
-      const bar = progress("latent search", iterations);
-      let last = 0;
-      const res = semanticComplete(G, D, [damaged], [mask], {
-        ...cfg.completion,
-        iterations,
-        candidates: o.candidates ?? cfg.completion.candidates,
-        lambda: o.lambda ?? cfg.completion.lambda,
-        prior: cfg.gan.latentPrior,
-        seed: o.seed,
-        onStep: (step, loss) => {
-          bar.tick(step - last, `loss ${loss.toFixed(3)}`);
-          last = step;
+      const losses: { loss: number; context: number; prior: number }[] = [];
+      const done = await completeFullResolution(
+        img,
+        mask,
+        async (crop, m, _w, index) => {
+          const damaged = holeToZero(crop, m);
+          const bar = progress(windows.length > 1 ? `latent search ${index + 1}/${windows.length}` : "latent search", iterations);
+          let last = 0;
+          const res = await semanticComplete(G, D, [damaged], [m], {
+            ...cfg.completion,
+            iterations,
+            candidates: o.candidates ?? cfg.completion.candidates,
+            lambda: o.lambda ?? cfg.completion.lambda,
+            prior: cfg.gan.latentPrior,
+            seed: o.seed + index,
+            onStep: (step, loss) => {
+              bar.tick(step - last, `loss ${loss.toFixed(3)}`);
+              last = step;
+            },
+          });
+          bar.stop();
+          losses.push({ loss: res.loss[0]!, context: res.context[0]!, prior: res.prior[0]! });
+          return o.blend ? poissonBlend(res.generated[0]!, damaged, m, { clamp: [-1, 1] }) : pasteIntoHole(damaged, res.generated[0]!, m);
         },
-      });
-      bar.stop();
-      const out = o.blend ? poissonBlend(res.generated[0]!, damaged, mask, { clamp: [-1, 1] }) : pasteIntoHole(damaged, res.generated[0]!, mask);
-      await saveImagePng(out, o.out);
+        { side: S, window: o.window },
+      );
+      await saveImagePng(done.image, o.out);
       G.dispose();
       D.dispose();
-      const report = { out: o.out, size: S, model: modelDir, cluster, loss: res.loss[0], context: res.context[0], prior: res.prior[0], hole: mask.data.reduce((s, v) => s + v, 0) / (S * S) };
+      const mean = (k: "loss" | "context" | "prior") => losses.reduce((a, l) => a + l[k], 0) / Math.max(1, losses.length);
+      const report = { out: o.out, width: img.width, height: img.height, size: S, model: modelDir, cluster, windows: done.windows, loss: mean("loss"), context: mean("context"), prior: mean("prior"), hole };
       if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
-      else info(`complete: wrote ${o.out} (loss ${report.loss!.toFixed(3)})`);
+      else info(`complete: wrote ${o.out} (${img.width}x${img.height}, ${done.windows.length} window(s) of ${done.windows[0]?.side ?? 0} px searched at ${S}x${S}, loss ${report.loss.toFixed(3)})`);
     });
 }

@@ -80,6 +80,11 @@ export function register(program: Command): void {
       });
       // the run already printed its closing summary to stderr
       if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
-      if (summary.aborted) process.exitCode = 2;
+      const { harvestFailure } = await import("../../harvest/run.js");
+      const failure = harvestFailure(summary);
+      if (failure) {
+        process.stderr.write(`heritage harvest: ${failure}\n`);
+        process.exitCode = 2;
+      }
     });
 }

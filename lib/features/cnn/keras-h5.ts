@@ -56,12 +56,29 @@ export function weightKind(name: string): WeightKind | null {
   return null;
 }
 
-function asStrings(value: unknown, what: string, file: string): string[] {
+/**
+ * A string-list attribute as strings. Keras 3 (and h5py from numpy) stores the empty list of a
+ * layer without weights (input, padding, pooling, activation, add) as an empty float64 array:
+ * any empty array, of any element type, is the empty list.
+ */
+export function asStrings(value: unknown, what: string, file: string): string[] {
   if (value === null || value === undefined) return [];
   if (typeof value === "string") return [value];
-  if (Array.isArray(value)) return value.map((v) => (typeof v === "string" ? v : new TextDecoder().decode(v as Uint8Array)));
-  if (value instanceof Uint8Array) return [new TextDecoder().decode(value)];
-  throw new Error(`${file}: attribute ${what} is not a list of strings`);
+  if (Array.isArray(value)) {
+    return value.map((v, i) => {
+      if (typeof v === "string") return v;
+      if (v instanceof Uint8Array) return new TextDecoder().decode(v);
+      throw new Error(`${file}: attribute ${what} is not a list of strings (item ${i} is ${typeof v})`);
+    });
+  }
+  if (value instanceof Uint8Array && value.length > 0) return [new TextDecoder().decode(value)];
+  if (ArrayBuffer.isView(value) && (value as unknown as ArrayLike<unknown>).length === 0) return [];
+  throw new Error(`${file}: attribute ${what} is not a list of strings (it holds ${describe(value)})`);
+}
+
+function describe(value: unknown): string {
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of ${(value as unknown as ArrayLike<unknown>).length} values`;
+  return typeof value;
 }
 
 function toFloat32(value: unknown, where: string): Float32Array {

@@ -1,0 +1,39 @@
+/**
+ * Raw style statistics of the seven style folders of ../shared/paintings into the feature cache
+ * (step 1 of bench/style-selection.ts): MobileNetV2 (nsfwjs) per-layer mean+std and Gram, blocks
+ * not normalised, so any subset of layers can be joined afterwards exactly as the extractor does.
+ * Run: nice -n 19 node dist/bench/style-extract.js [unit|tf]
+ */
+import { listDataset } from "../lib/data/dataset.js";
+import { extractFeaturesDetailed } from "../lib/features/cache.js";
+import { createStyleExtractor } from "../lib/features/style/style-extractor.js";
+import { initBackend } from "../lib/runtime/backend.js";
+import { sharedPaintingsDir } from "../lib/util/paths.js";
+
+export const STYLE_FOLDERS = ["Impressionism", "Monet", "NorthernRenaissance", "Rococo", "Suprematism", "Ukiyo-e", "VanGogh"];
+export const MEANSTD_LAYERS = ["Conv1_relu", "block_1_expand_relu", "block_3_expand_relu", "block_6_expand_relu", "block_10_expand_relu", "block_13_expand_relu", "out_relu"];
+export const GRAM_LAYERS = ["block_1_expand_relu", "block_3_expand_relu", "block_6_expand_relu", "block_10_expand_relu"];
+
+export async function styleItems() {
+  const dir = sharedPaintingsDir();
+  if (!dir) throw new Error("../shared/paintings is not there");
+  const { items } = await listDataset(dir);
+  return items.filter((i) => i.label !== null && STYLE_FOLDERS.includes(i.label));
+}
+
+async function main(): Promise<void> {
+  await initBackend();
+  const preprocessing = (process.argv[2] ?? "unit") as "unit" | "tf";
+  const stats = (process.argv[3] ?? "meanstd,gram").split(",") as ("meanstd" | "gram")[];
+  const items = await styleItems();
+  for (const stat of stats) {
+    const c0 = process.cpuUsage();
+    const ex = await createStyleExtractor("mobilenet_v2", { stat, layers: stat === "gram" ? GRAM_LAYERS : MEANSTD_LAYERS, blockNorm: "none", preprocessing, id: "style-mobilenet_v2-nsfwjs" });
+    const got = await extractFeaturesDetailed(ex, items, { batch: 16 });
+    const c = process.cpuUsage(c0);
+    console.log(`${stat} ${preprocessing}: ${items.length} images, dim ${ex.dim()}, ${got.computed} computed, ${got.msPerImage?.toFixed(1)} ms/image, CPU ${((c.user + c.system) / 1e6).toFixed(1)} s`);
+    ex.dispose();
+  }
+}
+
+if (process.argv[1]?.endsWith("style-extract.js")) await main();

@@ -1,0 +1,187 @@
+/**
+ * Style features: for chosen layers of a CNN, a second-order statistic of each layer's map (the
+ * Gram matrix's upper triangle, or per-channel mean and standard deviation; ./stats.ts), the
+ * layers' blocks joined (each scaled to unit length by default), optionally reduced by a PCA
+ * fitted on the training images (`fit`, ../pca.ts).
+ *
+ * With `pca`, the extractor is fitted like a bag of visual words: `fit(trainImages)` computes the
+ * raw features of those images (kept, so `extract` on the same pixels does not compute them
+ * again) and fits the PCA; the PCA's hash goes into `options`, so cached features of different
+ * fits never mix. A fitted PCA is saved with `saveVocabulary(file)` (the name the clustering stage
+ * uses for a fitted extractor's state) and restored with the `vocabulary` option.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ImageArray } from "../../data/image.js";
+import { readJson, sha256, writeJsonAtomic } from "../../util/fs.js";
+import { extractBatched } from "../cnn/keras-extractor.js";
+import { imagesToBatch, preprocessBatch } from "../cnn/preprocess.js";
+import type { FeatureExtractor } from "../extractor.js";
+import { fitPca, pcaFromJson, pcaHash, pcaToJson, pcaTransform, type PcaModel } from "../pca.js";
+import { joinBlocks, statDim, styleStat, type BlockNorm, type StyleStat } from "./stats.js";
+import { createStyleTrunk, type StyleNet, type StyleTrunk, type TrunkOptions } from "./trunks.js";
+
+export interface StyleOptions extends TrunkOptions {
+  /** Extractor id to report. Default "style-<net>". */
+  id?: string;
+  /** Layers whose maps are described, in order. */
+  layers?: string[];
+  /** "gram" (upper triangle of the channel Gram matrix) or "meanstd" (per-channel mean and std). Default "meanstd". */
+  stat?: StyleStat;
+  /** Scale each layer's block to unit L2 norm before joining ("l2", default) or not ("none"). */
+  blockNorm?: BlockNorm;
+  /** Reduce to this many principal components, fitted by `fit` (0 = no PCA, default). */
+  pca?: number;
+  /** Divide the PCA projections by their standard deviation. Default false. */
+  whiten?: boolean;
+  /** A fitted PCA (as saved by `saveVocabulary`, or its path): the extractor is ready without `fit`. */
+  vocabulary?: unknown;
+  /** Images per forward pass. Default 8. */
+  batchSize?: number;
+}
+
+/** Default layers per net. */
+export const DEFAULT_STYLE_LAYERS: Readonly<Record<StyleNet, string[]>> = {
+  mobilenet_v2: ["block_3_expand_relu", "block_6_expand_relu", "block_10_expand_relu"],
+  inception_v3: ["mixed0", "mixed2", "mixed5"],
+  // Gatys et al.'s style layers.
+  vgg16: ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"],
+  vgg19: ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"],
+  resnet50: ["conv2_block3_out", "conv3_block4_out", "conv4_block6_out"],
+};
+
+function imageKey(img: ImageArray): string {
+  return sha256(new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength)) + `:${img.width}x${img.height}x${img.channels}`;
+}
+
+export class StyleExtractor implements FeatureExtractor {
+  readonly id: string;
+  readonly inputSize: number;
+  /** Raw dimension (before PCA) and per-layer block sizes. */
+  readonly rawDim: number;
+  readonly blockDims: number[];
+  fit?: (images: ImageArray[]) => Promise<void>;
+  private trunk: StyleTrunk | null;
+  private readonly layers: string[];
+  private readonly stat: StyleStat;
+  private readonly blockNorm: BlockNorm;
+  private readonly batchSize: number;
+  private readonly pcaN: number;
+  private readonly whiten: boolean;
+  private pca: PcaModel | null;
+  private readonly memo = new Map<string, Float32Array>();
+  private readonly baseOptions: Record<string, unknown>;
+
+  private constructor(trunk: StyleTrunk, layers: string[], opts: StyleOptions, pca: PcaModel | null) {
+    this.trunk = trunk;
+    this.id = opts.id ?? `style-${trunk.net}`;
+    this.inputSize = trunk.inputSize;
+    this.layers = layers;
+    this.stat = opts.stat ?? "meanstd";
+    this.blockNorm = opts.blockNorm ?? "l2";
+    this.batchSize = opts.batchSize ?? 8;
+    this.blockDims = trunk.channels.map((c) => statDim(this.stat, c));
+    this.rawDim = this.blockDims.reduce((s, d) => s + d, 0);
+    this.pca = pca;
+    this.pcaN = pca ? pca.components.length : Math.floor(opts.pca ?? 0);
+    this.whiten = pca ? pca.whiten : (opts.whiten ?? false);
+    if (this.pcaN < 0) throw new Error(`${this.id}: pca must be 0 (off) or a number of components, got ${opts.pca}`);
+    if (this.pcaN > 0 && !pca) this.fit = (images) => this.fitPca(images);
+    this.baseOptions = {
+      net: trunk.net,
+      ...trunk.weights,
+      layers: this.layers,
+      stat: this.stat,
+      blockNorm: this.blockNorm,
+      preprocessing: trunk.preprocessing,
+      inputSize: this.inputSize,
+    };
+  }
+
+  static async create(net: StyleNet, opts: StyleOptions = {}): Promise<StyleExtractor> {
+    const layers = opts.layers ?? DEFAULT_STYLE_LAYERS[net];
+    if (!Array.isArray(layers) || layers.some((l) => typeof l !== "string")) throw new Error(`style extractor on ${net}: layers must be a list of layer names`);
+    if (opts.stat !== undefined && opts.stat !== "gram" && opts.stat !== "meanstd") throw new Error(`style extractor on ${net}: stat must be "gram" or "meanstd", got "${String(opts.stat)}"`);
+    if (opts.blockNorm !== undefined && opts.blockNorm !== "l2" && opts.blockNorm !== "none") throw new Error(`style extractor on ${net}: blockNorm must be "l2" or "none", got "${String(opts.blockNorm)}"`);
+    let pca: PcaModel | null = null;
+    if (opts.vocabulary !== undefined) {
+      const v = typeof opts.vocabulary === "string" ? await readJson(opts.vocabulary) : opts.vocabulary;
+      pca = pcaFromJson(v as Parameters<typeof pcaFromJson>[0]);
+    }
+    const trunk = await createStyleTrunk(net, layers, opts);
+    const ex = new StyleExtractor(trunk, [...layers], opts, pca);
+    if (pca && pca.dim !== ex.rawDim) {
+      ex.dispose();
+      throw new Error(`style extractor on ${net}: the saved PCA was fitted on ${pca.dim} dims, these layers give ${ex.rawDim}`);
+    }
+    return ex;
+  }
+
+  get options(): Record<string, unknown> {
+    return {
+      ...this.baseOptions,
+      ...(this.pcaN > 0 ? { pca: this.pcaN, whiten: this.whiten, pcaFit: this.pca ? pcaHash(this.pca) : null } : {}),
+    };
+  }
+
+  dim(): number {
+    return this.pcaN > 0 ? this.pcaN : this.rawDim;
+  }
+
+  /** The fitted PCA, or null. */
+  pcaModel(): PcaModel | null {
+    return this.pca;
+  }
+
+  /** Raw (pre-PCA) features of images. */
+  async extractRaw(images: ImageArray[]): Promise<Float32Array[]> {
+    const t = this.requireTrunk();
+    return extractBatched(images, this.batchSize, (chunk) => {
+      const x = preprocessBatch(imagesToBatch(chunk, this.inputSize), t.preprocessing);
+      const outs = t.model.predict(x);
+      const maps = (Array.isArray(outs) ? outs : [outs]) as tf.Tensor4D[];
+      return joinBlocks(
+        maps.map((m) => styleStat(m, this.stat)),
+        this.blockNorm,
+      );
+    });
+  }
+
+  async extract(images: ImageArray[]): Promise<Float32Array[]> {
+    if (this.pcaN > 0 && !this.pca) throw new Error(`${this.id}: pca is set (${this.pcaN} components) but the extractor was not fitted; call fit(trainImages) first`);
+    const out: (Float32Array | null)[] = images.map((img) => (this.pca ? (this.memo.get(imageKey(img)) ?? null) : null));
+    const todo = images.filter((_, i) => out[i] === null);
+    const raw = todo.length > 0 ? await this.extractRaw(todo) : [];
+    let r = 0;
+    for (let i = 0; i < images.length; i++) if (out[i] === null) out[i] = raw[r++]!;
+    return this.pca ? out.map((v) => pcaTransform(this.pca!, v!)) : (out as Float32Array[]);
+  }
+
+  private async fitPca(images: ImageArray[]): Promise<void> {
+    const n = Math.min(this.pcaN, images.length, this.rawDim);
+    if (n < this.pcaN) throw new Error(`${this.id}: pca ${this.pcaN} needs at least ${this.pcaN} training images (got ${images.length}) and dims (have ${this.rawDim})`);
+    const raw = await this.extractRaw(images);
+    images.forEach((img, i) => this.memo.set(imageKey(img), raw[i]!));
+    this.pca = fitPca(raw, this.pcaN, { whiten: this.whiten });
+  }
+
+  /** Save the fitted PCA (JSON) so `vocabulary: file` restores this extractor. */
+  async saveVocabulary(file: string): Promise<void> {
+    if (!this.pca) throw new Error(`${this.id}: nothing to save, the PCA is not fitted`);
+    await writeJsonAtomic(file, pcaToJson(this.pca));
+  }
+
+  dispose(): void {
+    this.trunk?.dispose();
+    this.trunk = null;
+    this.memo.clear();
+  }
+
+  private requireTrunk(): StyleTrunk {
+    if (!this.trunk) throw new Error(`${this.id} extractor was disposed`);
+    return this.trunk;
+  }
+}
+
+export function createStyleExtractor(net: StyleNet, opts: StyleOptions = {}): Promise<StyleExtractor> {
+  return StyleExtractor.create(net, opts);
+}

@@ -1,0 +1,25 @@
+// Train one DCGAN with our lib on the exported 32px images; write samples256.f32 (inference and training mode).
+import * as tf from "@tensorflow/tfjs";
+import { readFileSync, writeFileSync, rmSync } from "node:fs";
+import { initBackend } from "../dist/lib/runtime/backend.js";
+import { trainGan } from "../dist/lib/gan/train.js";
+import { sampleLatent } from "../dist/lib/gan/dcgan.js";
+import { loadLayersModel } from "../dist/lib/gan/checkpoint.js";
+const o = JSON.parse(process.argv[2] ?? "{}"); const out = process.argv[3] ?? "tfjs-base";
+await initBackend({ announce: false });
+const meta = JSON.parse(readFileSync("run-default/train32.json")); const S = 32;
+const raw = new Float32Array(readFileSync("run-default/train32.f32").buffer.slice(0));
+const images = Array.from({ length: meta.n }, (_, i) => ({ width: S, height: S, channels: 3, data: raw.slice(i * S * S * 3, (i + 1) * S * S * 3) }));
+rmSync(out, { recursive: true, force: true });
+const c0 = process.cpuUsage(); const t0 = Date.now();
+const opts = { arch: { imageSize: 32, nz: 100, ngf: 32, ndf: 32, channels: 3, ...(o.arch ?? {}) }, epochs: 50, batchSize: 16, lr: 2e-4, beta1: 0.5, latentPrior: "uniform", flip: true, checkpointEvery: 10, seed: 1, ...o, label: out };
+delete opts.arch_; const res = await trainGan(images, out, opts);
+const cu = process.cpuUsage(c0);
+const G = await loadLayersModel(out + "/generator");
+const z = sampleLatent(256, opts.arch.nz, opts.latentPrior, 99);
+writeFileSync(out + "/samples256.f32", Buffer.from(G.apply(z, { training: false }).dataSync().buffer));
+writeFileSync(out + "/samples256-train.f32", Buffer.from(G.apply(z, { training: true }).dataSync().buffer));
+const h = res.history; const k = Math.max(1, Math.floor(h.length / 10));
+const mean = (a, f) => (a.reduce((s, x) => s + x[f], 0) / a.length).toFixed(3);
+console.log(JSON.stringify({ out, backend: tf.getBackend(), epochs: res.epochs, steps: h.reduce((s, x) => s + x.steps, 0), cpu_s: ((cu.user + cu.system) / 1e6).toFixed(1), wall_s: (Date.now() - t0) / 1000, last: ["lossD", "lossG", "dReal", "dFake"].map((f) => mean(h.slice(-k), f)), div: h.at(-1).diversity }));
+for (let i = 0; i < h.length; i += k) console.log(i, ["lossD", "lossG", "dReal", "dFake"].map((f) => mean(h.slice(i, i + k), f)).join(" "));
