@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { acquireLock, journalPath, lockPath } from "../../lib/harvest/journal.js";
 import { fixturesDir, startFixtureServer, type FixtureServer } from "./fixture-server.js";
 import { checkDataset } from "./helpers.js";
+import { runCli } from "../cli.js";
 
-const CLI = fileURLToPath(new URL("../../lib/cli/main.js", import.meta.url));
 let srv: FixtureServer;
 before(async () => {
   srv = await startFixtureServer();
@@ -18,25 +16,7 @@ after(async () => {
   await srv.close();
 });
 
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
-function runCli(args: string[], onSpawn?: (kill: () => void) => void): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HERITAGE_QUIET: "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-    onSpawn?.(() => child.kill("SIGKILL"));
-  });
-}
 
 test("a harvest killed (SIGKILL) mid-run and restarted loses nothing and duplicates nothing", async () => {
   const out = mkdtempSync(path.join(os.tmpdir(), "harvest-kill-"));

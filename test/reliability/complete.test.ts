@@ -4,33 +4,20 @@
  * mask fails before the search; an all-black one warns and writes the painting unchanged.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { saveLayersModel } from "../../lib/gan/checkpoint.js";
 import { buildDiscriminator, buildGenerator, type DcganArch } from "../../lib/gan/dcgan.js";
+import { runCli } from "../cli.js";
 
-const CLI = fileURLToPath(new URL("../../lib/cli/main.js", import.meta.url));
 const W = 96;
 const H = 40;
 const marker = { x: 70, y: 8, w: 14, h: 12 };
 let dir = "";
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HERITAGE_QUIET: "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const inMarker = (x: number, y: number) => x >= marker.x && x < marker.x + marker.w && y >= marker.y && y < marker.y + marker.h;
 

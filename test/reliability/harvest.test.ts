@@ -4,20 +4,18 @@
  * exits non-zero and does not claim the source was exhausted.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { parseCsvRecords } from "../../lib/data/csv.js";
 import { listDataset } from "../../lib/data/dataset.js";
 import { formatSummary, harvest, harvestFailure, type HarvestOptions } from "../../lib/harvest/index.js";
 import { fixturesDir, startFixtureServer, type FixtureServer } from "../harvest/fixture-server.js";
 import { captureStderr } from "../harvest/helpers.js";
+import { runCli } from "../cli.js";
 
-const CLI = fileURLToPath(new URL("../../lib/cli/main.js", import.meta.url));
 let srv: FixtureServer;
 before(async () => {
   srv = await startFixtureServer();
@@ -76,17 +74,6 @@ test("a manifest without a file column is refused before anything is written", a
   assert.ok(!existsSync(path.join(out, "unlabelled")) && !existsSync(path.join(out, "Paintings")));
 });
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HERITAGE_QUIET: "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test("a harvest where every record failed exits non-zero, says why, and does not claim the source was exhausted", async () => {
   const candidates = expected.rows.filter((r) => r.candidate).map((r) => r.id);
