@@ -209,24 +209,47 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
 }
 
-/** Save an optimizer's state (Adam moments, iteration count) as `<file>.json` + `<file>.bin`. */
+/**
+ * Adam's running powers beta1^t and beta2^t (private `accBeta1`/`accBeta2` variables in tfjs). tfjs'
+ * getWeights() leaves them out and setWeights() recomputes them as pow(beta, t + 1), which differs in
+ * the last float bits from the product the optimizer accumulated step by step (0.999^t, not 0.5^t);
+ * a resumed run then drifts by ~1e-8 and its weights are no longer bit-identical to a straight run.
+ * So they are saved with the state under these names and restored after setWeights.
+ */
+const ACC_POWERS = ["accBeta1", "accBeta2"] as const;
+const ACC_PREFIX = "heritage/";
+
+function accPowers(opt: tf.Optimizer): { name: string; variable: tf.Variable }[] {
+  const o = opt as unknown as Record<string, unknown>;
+  return ACC_POWERS.filter((k) => o[k] instanceof tf.Variable).map((k) => ({ name: `${ACC_PREFIX}${k}`, variable: o[k] as tf.Variable }));
+}
+
+/** Save an optimizer's state (Adam moments, iteration count, running beta powers) as `<file>.json` + `<file>.bin`. */
 export async function saveOptimizerState(opt: tf.Optimizer, file: string): Promise<void> {
   const weights = await opt.getWeights();
-  const { data, specs } = await tf.io.encodeWeights(weights);
+  const { data, specs } = await tf.io.encodeWeights([...weights, ...accPowers(opt).map((a) => ({ name: a.name, tensor: a.variable }))]);
   // getWeights() makes a fresh scalar for the iteration count; the rest are the optimizer's own variables.
   for (const w of weights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   await writeFileAtomic(`${file}.bin`, Buffer.from(data));
   await writeFileAtomic(`${file}.json`, JSON.stringify(specs));
 }
 
-/** Restore state written by {@link saveOptimizerState} into an optimizer built the same way. */
+/**
+ * Restore state written by {@link saveOptimizerState} into an optimizer built the same way. State
+ * saved before the beta powers were kept loads too (tfjs then recomputes them: close, not bit-identical).
+ */
 export async function loadOptimizerState(opt: tf.Optimizer, file: string): Promise<void> {
   const bad = await verifyOptimizerState(file);
   if (bad) throw new Error(`cannot load optimizer state ${file}: ${bad}`);
   const specs = JSON.parse(await fsp.readFile(`${file}.json`, "utf8")) as tf.io.WeightsManifestEntry[];
   const buf = await fsp.readFile(`${file}.bin`);
   const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, specs);
-  await opt.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name]! })));
+  const own = specs.filter((s) => !s.name.startsWith(ACC_PREFIX));
+  await opt.setWeights(own.map((s) => ({ name: s.name, tensor: map[s.name]! })));
+  for (const a of accPowers(opt)) {
+    const saved = map[a.name];
+    if (saved) a.variable.assign(saved);
+  }
   tf.dispose(Object.values(map)); // setWeights made its own variables from these
 }
 
