@@ -40,23 +40,66 @@ export async function sbatch(args: readonly string[]): Promise<string> {
   return id;
 }
 
+/** What {@link queryJobStates} found, and why Slurm did not answer when none of its commands did. */
+export interface JobStatesAnswer {
+  states: Map<string, SlurmJobState>;
+  /** Set when sacct, scontrol and squeue all failed: the first error line of each (no controller, not installed, ...). */
+  unreachable: string | null;
+}
+
 /**
  * The state of every job and array task of `jobIds` (plain or array job ids) that Slurm still
  * knows: sacct where accounting is on (it remembers finished jobs), then `scontrol show job`
  * (jobs the controller still holds, MinJobAge), then squeue (live ones), the freshest winning.
  */
-export async function jobStates(jobIds: readonly string[]): Promise<Map<string, SlurmJobState>> {
-  if (!jobIds.length) return new Map();
+export async function queryJobStates(jobIds: readonly string[]): Promise<JobStatesAnswer> {
+  if (!jobIds.length) return { states: new Map(), unreachable: null };
   const list = jobIds.join(",");
   const acct = await slurmCommand("sacct", ["-n", "-P", "-X", "-j", list, "-o", "JobID,State,ExitCode"], { timeoutMs: 20_000 });
   const fromSacct = acct.code === 0 ? parseSacct(acct.stdout) : [];
   const fromScontrol: SlurmJobState[] = [];
+  let scontrolAnswered = false;
+  let scontrolFailure: SlurmCommandResult | null = null;
   for (const id of jobIds) {
     // One id at a time: scontrol fails for the whole list when one job is unknown.
     const r = await slurmCommand("scontrol", ["show", "job", "-o", id], { timeoutMs: 20_000 });
-    if (r.code === 0) fromScontrol.push(...parseScontrolJobs(r.stdout));
+    if (r.code === 0) {
+      scontrolAnswered = true;
+      fromScontrol.push(...parseScontrolJobs(r.stdout));
+    } else if (/invalid job id/i.test(r.stderr)) scontrolAnswered = true; // the controller answered: it forgot the job
+    else scontrolFailure ??= r;
   }
   const q = await slurmCommand("squeue", ["-h", "-r", "-j", list, "-o", "%i|%T|%r"], { timeoutMs: 20_000 });
   const fromSqueue = q.code === 0 ? parseSqueue(q.stdout) : [];
-  return mergeStates(fromSacct, fromScontrol, fromSqueue);
+  const states = mergeStates(fromSacct, fromScontrol, fromSqueue);
+  // squeue -j of only forgotten jobs exits 1 with "Invalid job id" too: that is an answer.
+  const squeueAnswered = q.code === 0 || /invalid job id/i.test(q.stderr);
+  const unreachable =
+    acct.code !== 0 && !scontrolAnswered && !squeueAnswered
+      ? groupErrors([
+          ["sacct", firstError(acct)],
+          ["scontrol", scontrolFailure ? firstError(scontrolFailure) : "no answer"],
+          ["squeue", firstError(q)],
+        ])
+      : null;
+  return { states, unreachable };
+}
+
+/** {@link queryJobStates} without the diagnosis: the states Slurm answered with (none when it did not). */
+export async function jobStates(jobIds: readonly string[]): Promise<Map<string, SlurmJobState>> {
+  return (await queryJobStates(jobIds)).states;
+}
+
+function firstError(r: SlurmCommandResult): string {
+  if (r.code === 127) return "not installed";
+  const lines = r.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  // Slurm prints its config-lookup chain; the last line says what finally failed ("squeue: fatal: ...").
+  return lines.at(-1)?.replace(/^\w+: (fatal: |error: )?/, "") ?? `exit ${r.code}`;
+}
+
+/** "sacct, squeue: not installed; scontrol: ..." (commands with the same error share it). */
+function groupErrors(errors: [string, string][]): string {
+  const by = new Map<string, string[]>();
+  for (const [cmd, msg] of errors) by.set(msg, [...(by.get(msg) ?? []), cmd]);
+  return [...by].map(([msg, cmds]) => `${cmds.join(", ")}: ${msg}`).join("; ");
 }

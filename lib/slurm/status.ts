@@ -8,7 +8,7 @@ import path from "node:path";
 import { readJson } from "../util/fs.js";
 import { slurmLayout } from "./layout.js";
 import type { SlurmJobState } from "./parse.js";
-import { jobStates } from "./query.js";
+import { queryJobStates } from "./query.js";
 import { readSubmission, type Submission } from "./submit.js";
 import type { TaskRecord } from "./task.js";
 
@@ -99,15 +99,26 @@ export async function statusRows(sub: Submission, states: ReadonlyMap<string, Sl
 }
 
 /** Status of the last submission of a run folder. */
-export async function runStatus(runDir: string): Promise<{ submission: Submission; rows: StatusRow[] }> {
-  const sub = await readSubmission(runDir);
-  const ids = sub.steps.map((s) => s.jobId).filter((x): x is string => !!x);
-  const states = await jobStates(ids);
-  return { submission: sub, rows: await statusRows(sub, states) };
+export interface RunStatus {
+  submission: Submission;
+  rows: StatusRow[];
+  /** Why Slurm's states are unknown when none of sacct/scontrol/squeue answered (else null). */
+  slurmUnreachable: string | null;
 }
 
-/** A plain-text table of the rows. */
-export function formatStatus(rows: readonly StatusRow[]): string {
+/** Status of the last submission of a run folder. */
+export async function runStatus(runDir: string): Promise<RunStatus> {
+  const sub = await readSubmission(runDir);
+  const ids = sub.steps.map((s) => s.jobId).filter((x): x is string => !!x);
+  const { states, unreachable } = await queryJobStates(ids);
+  return { submission: sub, rows: await statusRows(sub, states), slurmUnreachable: unreachable };
+}
+
+/**
+ * A plain-text table of the rows, with a line under it when a state needs explaining: Slurm did
+ * not answer (`slurmUnreachable`), or it no longer remembers some jobs.
+ */
+export function formatStatus(rows: readonly StatusRow[], slurmUnreachable: string | null = null): string {
   const head = ["job", "slurm id", "state", "progress", "epoch", "loss D", "loss G", "attempts", "note"];
   const body = rows.map((r) => [
     r.job,
@@ -122,5 +133,11 @@ export function formatStatus(rows: readonly StatusRow[]): string {
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(head), ...body.map(line)].join("\n");
+  const notes: string[] = [];
+  if (slurmUnreachable) {
+    notes.push(`Slurm did not answer (${slurmUnreachable}); states are unknown, progress is from the run folder. Run this where sbatch works (a login node), or set SLURM_CONF.`);
+  } else if (rows.some((r) => r.state === "unknown")) {
+    notes.push("unknown: Slurm no longer remembers the job (it ended before MinJobAge and accounting, sacct, is off); progress is from the run folder.");
+  }
+  return [line(head), ...body.map(line), ...notes].join("\n");
 }

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -119,10 +119,14 @@ describe("heritage slurm on a real single-node Slurm", { skip, timeout: 25 * 60_
       assert.ok(Number.isFinite(r.lossD) && Number.isFinite(r.lossG));
       assert.ok(existsSync(path.join(runDir, "slurm", "logs", `train-${r.slurmId}.out`)), `log of ${r.slurmId}`);
     }
-    assert.match(cli(["slurm", "status", "--out", runDir]), /k2\/cluster-1 .*COMPLETED +complete/);
+    const table = cli(["slurm", "status", "--out", runDir]);
+    assert.match(table, /k2\/cluster-1 .*COMPLETED +complete/);
+    assert.doesNotMatch(table, /Slurm did not answer|unknown/);
   });
 
-  test("a GAN task cancelled mid-run (scancel) and requeued (heritage slurm resume) resumes from its checkpoint", async () => {
+  // Bit-identity across the resume needs Adam's running beta powers in the checkpoint (lib/gan/checkpoint.ts):
+  // tfjs recomputes them as pow(beta2, t + 1) on load, a few ulps off the accumulated product for most t.
+  test("a GAN task cancelled mid-run (scancel) and requeued (heritage slurm resume) resumes from its checkpoint", async (t) => {
     const raw = JSON.parse(readFileSync(path.join(projectRoot(), "experiments", "ci.json"), "utf8")) as Record<string, any>;
     const epochs = 40;
     const cfgJson = { ...raw, name: "ci-requeue", gan: { ...raw.gan, epochs } };
@@ -153,6 +157,14 @@ describe("heritage slurm on a real single-node Slurm", { skip, timeout: 25 * 60_
     assert.ok(!existsSync(path.join(general, "card.json")), `the cancel came too late: ${taskId} had finished all ${epochs} epochs`);
     const atCancel = (await readJson<{ epoch: number }>(path.join(general, "checkpoints", "latest.json"))).epoch;
 
+    // `heritage slurm status` after the cancel: the task's Slurm state beside its epoch and losses from the run folder.
+    const cancelled = cli(["slurm", "status", "--out", runDir]);
+    t.diagnostic(`heritage slurm status after the scancel:\n${cancelled}`);
+    assert.match(cancelled, /^job +slurm id +state +progress +epoch +loss D +loss G +attempts +note$/m);
+    assert.match(cancelled, new RegExp(`^general +${taskId} +CANCELLED +training +\\d+/${epochs} +\\d+\\.\\d{3} +\\d+\\.\\d{3} +1 `, "m"));
+    assert.match(cancelled, new RegExp(`^study +${study} +PENDING \\((Dependency|DependencyNeverSatisfied)\\) +not started`, "m"));
+    assert.doesNotMatch(cancelled, /Slurm did not answer|unknown/);
+
     const resumed = JSON.parse(cli(["slurm", "resume", "--out", runDir, "--json"])) as { requeued: string[]; rearmed: { job: string }[] };
     assert.deepEqual(resumed.requeued, [taskId]);
     assert.ok(resumed.rearmed.some((r) => r.job === study), "the study's dependency is set again");
@@ -169,6 +181,19 @@ describe("heritage slurm on a real single-node Slurm", { skip, timeout: 25 * 60_
     assert.match(log, /CANCELLED/);
     const status = (await runStatus(runDir)).rows.find((r) => r.job === "general")!;
     assert.deepEqual([status.state, status.progress, status.epoch, status.attempts], ["COMPLETED", "complete", epochs, 2]);
+    assert.equal(status.detail, `resumed after epoch ${from}`);
+    // --run NAME reads results/NAME: a link there to this run folder.
+    const name = `slurm-test-${process.pid}`;
+    const link = path.join(projectRoot(), "results", name);
+    symlinkSync(runDir, link);
+    try {
+      const done = cli(["slurm", "status", "--run", name]);
+      t.diagnostic(`heritage slurm status --run ${name} at the end:\n${done}`);
+      assert.match(done, new RegExp(`^general +${taskId} +COMPLETED +complete +${epochs}/${epochs} .* 2 +resumed after epoch ${from}$`, "m"));
+      assert.match(done, new RegExp(`^study +${study} +COMPLETED +done `, "m"));
+    } finally {
+      rmSync(link, { force: true });
+    }
 
     // The same job trained without interruption, in this process, on the same split and clusters.
     const refDir = path.join(tmp, "ref");

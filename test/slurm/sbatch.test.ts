@@ -9,6 +9,7 @@ import { slurmLayout } from "../../lib/slurm/layout.js";
 import { mergeStates, parseSacct, parseScontrolJobs, parseSqueue } from "../../lib/slurm/parse.js";
 import { arraySpec, checkTime, expandArraySpec, sbatchArgs, sbatchScript, submissionPlan, type SlurmResources } from "../../lib/slurm/sbatch.js";
 import { generalFirst, plannedJobs } from "../../lib/slurm/stages.js";
+import { formatStatus, type StatusRow } from "../../lib/slurm/status.js";
 import { projectRoot } from "../../lib/util/paths.js";
 
 const res: SlurmResources = { gpusPerTask: 1, cpusPerTask: 4, time: "2:00:00", mem: "16G", partition: "gpu", signalSeconds: 300 };
@@ -129,4 +130,21 @@ test("squeue, sacct and scontrol outputs parse into one state per job or array t
   const merged = mergeStates(parseSacct(sacct), parseSqueue("5_0|RUNNING|None\n"));
   assert.equal(merged.get("5_0")!.state, "RUNNING");
   assert.equal(merged.get("5_0")!.exitCode, "0:15");
+});
+
+test("the status table: one aligned row per job, pending reasons, and a line saying why a state is unknown", () => {
+  const row = (o: Partial<StatusRow>): StatusRow => ({
+    step: "train", job: "general", slurmId: "7_0", state: "RUNNING", reason: null, progress: "training",
+    epoch: 5, epochs: 40, lossD: 0.5234, lossG: 1.5, attempts: 1, detail: null, ...o,
+  });
+  const rows = [row({}), row({ step: "study", job: "study", slurmId: "8", state: "PENDING", reason: "Dependency", progress: "not started", epoch: null, epochs: null, lossD: null, lossG: null, attempts: 0 })];
+  const table = formatStatus(rows).split("\n");
+  assert.equal(table.length, 3);
+  assert.match(table[1]!, /^general +7_0 +RUNNING +training +5\/40 +0\.523 +1\.500 +1$/);
+  assert.match(table[2]!, /^study +8 +PENDING \(Dependency\) +not started +- +- +- +0$/);
+  assert.equal(table[0]!.indexOf("state"), table[1]!.indexOf("RUNNING"), "columns line up");
+  assert.match(formatStatus([row({ state: "unknown" })]), /\nunknown: Slurm no longer remembers the job/);
+  const down = formatStatus([row({ state: "unknown" })], "sacct, scontrol, squeue: Could not establish a configuration source");
+  assert.match(down, /\nSlurm did not answer \(sacct, scontrol, squeue: Could not establish a configuration source\); states are unknown/);
+  assert.doesNotMatch(down, /no longer remembers/);
 });

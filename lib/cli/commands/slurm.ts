@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import path from "node:path";
 import { loadExperiment } from "../../config/experiment.js";
+import { BACKEND_NAMES } from "../../runtime/backend.js";
 import { SLURM_STAGES, type SlurmStage } from "../../slurm/layout.js";
 import { resumeRun } from "../../slurm/resume.js";
 import { formatStatus, runStatus } from "../../slurm/status.js";
@@ -64,14 +65,14 @@ export function register(program: Command): void {
     .option("--time <t>", "time limit per job, Slurm syntax (\"90\", \"4:00:00\"); tasks requeue themselves before it")
     .option("--mem <m>", "memory per job, Slurm syntax (\"16G\")")
     .option("--signal-seconds <s>", "with --time: seconds before the limit at which a task requeues itself", "300")
-    .option("--backend <b>", "HERITAGE_BACKEND for the tasks (tensorflow, wasm, cpu; default: the fastest each finds)")
+    .option("--backend <b>", `HERITAGE_BACKEND for the tasks (${BACKEND_NAMES.join(", ")}; default: the fastest each task finds)`)
     .option("--node <path>", "node executable on the compute nodes (default: this one)")
     .option("--setup <line>", "shell line each script runs first, e.g. \"module load cuda\" (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--dry-run", "write and print the scripts and sbatch lines; submit nothing")
     .option("--json", "print the submission as JSON on stdout")
     .action(async (o: SubmitCli) => {
       const cfg = await loadExperiment(o.config);
-      if (o.backend && !["tensorflow", "wasm", "cpu"].includes(o.backend)) throw new Error(`--backend ${o.backend} is not one of tensorflow, wasm, cpu`);
+      if (o.backend && !(BACKEND_NAMES as readonly string[]).includes(o.backend)) throw new Error(`--backend ${o.backend} is not one of ${BACKEND_NAMES.join(", ")}`);
       const sub = await submitRun({
         config: cfg,
         runDir: runDirOf(o, cfg.name),
@@ -108,8 +109,8 @@ export function register(program: Command): void {
     .option("--out <dir>", "run folder")
     .option("--json", "print the rows as JSON on stdout")
     .action(async (o: { run?: string; out?: string; json?: boolean }) => {
-      const { rows } = await runStatus(runDirOf(o));
-      process.stdout.write(o.json ? JSON.stringify(rows, null, 2) + "\n" : formatStatus(rows) + "\n");
+      const { rows, slurmUnreachable } = await runStatus(runDirOf(o));
+      process.stdout.write(o.json ? JSON.stringify(rows, null, 2) + "\n" : formatStatus(rows, slurmUnreachable) + "\n");
     });
 
   slurm
