@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { readJson } from "../util/fs.js";
 import { slurmLayout } from "./layout.js";
-import type { SlurmJobState } from "./parse.js";
+import { isFailed, type SlurmJobState } from "./parse.js";
 import { queryJobStates } from "./query.js";
 import { readSubmission, type Submission } from "./submit.js";
 import type { TaskRecord } from "./task.js";
@@ -62,6 +62,12 @@ async function ganProgress(outDir: string): Promise<Pick<StatusRow, "progress" |
   return { progress: "not started", epoch: null, epochs, lossD: null, lossG: null };
 }
 
+/** A task that Slurm ended badly while its attempt was still running (scancel, time limit, node failure) left no end in its record: say so. */
+function killedNote(st: SlurmJobState | undefined, last: TaskRecord["attempts"][number] | undefined): string | null {
+  if (!st || !isFailed(st.state) || (last && last.status !== "running")) return null;
+  return `${st.state.toLowerCase()} while running; heritage slurm resume requeues it`;
+}
+
 /** The rows of a submission, given Slurm's states (pure apart from reading the run folder). */
 export async function statusRows(sub: Submission, states: ReadonlyMap<string, SlurmJobState>): Promise<StatusRow[]> {
   const layout = slurmLayout(sub.runDir);
@@ -91,7 +97,7 @@ export async function statusRows(sub: Submission, states: ReadonlyMap<string, Sl
         reason: st?.reason ?? null,
         ...prog,
         attempts: rec?.attempts.length ?? 0,
-        detail: last?.detail ?? null,
+        detail: killedNote(st, last) ?? last?.detail ?? null,
       });
     }
   }

@@ -161,7 +161,7 @@ describe("heritage slurm on a real single-node Slurm", { skip, timeout: 25 * 60_
     const cancelled = cli(["slurm", "status", "--out", runDir]);
     t.diagnostic(`heritage slurm status after the scancel:\n${cancelled}`);
     assert.match(cancelled, /^job +slurm id +state +progress +epoch +loss D +loss G +attempts +note$/m);
-    assert.match(cancelled, new RegExp(`^general +${taskId} +CANCELLED +training +\\d+/${epochs} +\\d+\\.\\d{3} +\\d+\\.\\d{3} +1 `, "m"));
+    assert.match(cancelled, new RegExp(`^general +${taskId} +CANCELLED +training +\\d+/${epochs} +\\d+\\.\\d{3} +\\d+\\.\\d{3} +1 +cancelled while running; heritage slurm resume requeues it$`, "m"));
     assert.match(cancelled, new RegExp(`^study +${study} +PENDING \\((Dependency|DependencyNeverSatisfied)\\) +not started`, "m"));
     assert.doesNotMatch(cancelled, /Slurm did not answer|unknown/);
 
