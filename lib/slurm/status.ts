@@ -22,7 +22,7 @@ export interface StatusRow {
   /** Slurm's state, or "unknown" when Slurm no longer remembers the job. */
   state: string;
   reason: string | null;
-  /** What the run folder says: "complete", "training", "not started", "skipped", "done", "failed". */
+  /** What the run folder says: "complete", "training", "starting" (running, nothing written yet), "not started", "skipped", "done", "failed". */
   progress: string;
   epoch: number | null;
   epochs: number | null;
@@ -88,6 +88,7 @@ export async function statusRows(sub: Submission, states: ReadonlyMap<string, Sl
       } else if (last) {
         prog.progress = last.status;
       }
+      if (prog.progress === "not started" && st?.state === "RUNNING") prog.progress = "starting";
       if (step.script === "study" && existsSync(path.join(sub.runDir, "summary.json")) && last?.status === "done") prog.progress = "done";
       rows.push({
         step: step.key,
