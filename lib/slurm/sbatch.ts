@@ -42,7 +42,7 @@ export interface ScriptSpec {
   resources: SlurmResources;
   /** Shell lines run before the task (e.g. "module load cuda/12"). */
   setup: readonly string[];
-  /** HERITAGE_BACKEND for the tasks (tensorflow, wasm, cpu); default: whatever the task finds. */
+  /** HERITAGE_BACKEND for the tasks (tensorflow, webgpu, wasm, cpu); default: whatever the task finds. */
   backend?: string;
 }
 
