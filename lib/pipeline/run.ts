@@ -45,7 +45,15 @@ export interface SweepRow {
 export interface RunSummary {
   runDir: string;
   record: RunRecord;
-  data: { dir: string; images: number; train: number; test: number; labels: string[] };
+  data: {
+    dir: string;
+    images: number;
+    train: number;
+    test: number;
+    labels: string[];
+    /** Listed files left out before the split, by reason (relative paths; see lib/data/screen.ts). */
+    leftOut?: { undecodable: string[]; tooSmall: string[]; flat: string[] };
+  };
   clusterings: { k: number; sizes: number[]; metrics: Record<string, number | null>; file: string }[];
   training: { name: string; images: number; epochs: number; seconds: number; warnings: string[] }[];
   study: StudySummary;
@@ -83,6 +91,7 @@ export async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: s
       seed: cfg.seed,
       nInit: cfg.cluster.nInit,
       minSize: cfg.cluster.minSize,
+      names: { k: cfg.cluster.sweep.length ? "cluster.sweep" : "cluster.k", minSize: "cluster.minSize" },
       balanced: cfg.cluster.balanced,
       batch: cfg.features.batch,
       umapOut: path.join(outDir, "umap.html"),
@@ -137,7 +146,18 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunSumm
   const summary: RunSummary = {
     runDir,
     record,
-    data: { dir: data.dir, images: data.items.length, train: data.train.length, test: data.test.length, labels: data.labels },
+    data: {
+      dir: data.dir,
+      images: data.items.length,
+      train: data.train.length,
+      test: data.test.length,
+      labels: data.labels,
+      leftOut: {
+        undecodable: data.leftOut.undecodable.map((s) => s.relPath),
+        tooSmall: data.leftOut.tooSmall.map((s) => s.relPath),
+        flat: data.leftOut.flat.map((s) => s.relPath),
+      },
+    },
     clusterings: [...clusterings].map(([k, m]) => ({ k, sizes: m.sizes, metrics: m.metrics, file: path.join(runDir, "clusters", `k${k}`, "clusters.json") })),
     training: [...trained.results].map(([name, r]) => ({ name, images: jobs.find((j) => j.name === name)!.ids.length, epochs: r.epochs, seconds: r.seconds, warnings: r.warnings })),
     study: study.summary,
