@@ -5,6 +5,7 @@
  * - the study's data stage screens undecodable, 1x1 and flat (one-colour) images out before the
  *   split, naming each; split.json holds usable images only, so deleting a bad file afterwards is
  *   not refused;
+ * - `heritage study` runs to the end on such a folder, and resumes after the bad files are deleted;
  * - `heritage train` with fewer than 2 usable images exits non-zero with the reason.
  */
 import assert from "node:assert/strict";
@@ -161,6 +162,39 @@ test("the study's data stage screens out undecodable, 1x1 and flat images by nam
   const s = await screenImages(items);
   assert.equal(s.usable.length, 12);
   assert.equal(s.undecodable.length + s.tooSmall.length + s.flat.length, 4);
+});
+
+test("heritage study (CLI, ci-sized) on a folder with bad files runs to the end; after deleting them the rerun resumes", async () => {
+  const dir = path.join(tmp, "study-cli-data");
+  await datasetWithBadFiles(dir);
+  const cfgFile = path.join(tmp, "study-cfg.json");
+  writeFileSync(
+    cfgFile,
+    JSON.stringify({
+      name: "rel-study",
+      seed: 3,
+      data: { source: "folder", dir, testFraction: 0.25 },
+      features: { batch: 8 },
+      cluster: { k: 2, nInit: 1 },
+      gan: { arch: { imageSize: 32, nz: 8, ngf: 8, ndf: 8 }, epochs: 1, batchSize: 8, workers: 1 },
+      completion: { iterations: 2, candidates: 1, batchImages: 4 },
+      study: { masks: [{ type: "center", fraction: 0.25 }], methods: ["general", "clustered", "telea"], figureImages: 1, kidSamples: 0 },
+    }),
+  );
+  const out = path.join(tmp, "study-cli-run");
+  const r = await runCli(["study", "--config", cfgFile, "--data", dir, "--out", out, "--no-report"]);
+  assert.equal(r.code, 0, r.stderr.slice(-3000));
+  assert.match(r.stderr, /4 of 16 image\(s\) left out: 2 undecodable, 1 too small, 1 flat; 12 used/);
+  const summary = await readJson<{ data: { images: number; leftOut: { undecodable: string[]; tooSmall: string[]; flat: string[] } } }>(path.join(out, "summary.json"));
+  assert.equal(summary.data.images, 12);
+  assert.deepEqual(summary.data.leftOut.undecodable.sort(), [...BAD].sort());
+  assert.deepEqual(summary.data.leftOut.tooSmall, [TINY]);
+  assert.deepEqual(summary.data.leftOut.flat, [FLAT]);
+  for (const f of BAD) rmSync(path.join(dir, f));
+  const again = await runCli(["study", "--config", cfgFile, "--data", dir, "--out", out, "--no-report"]);
+  assert.equal(again.code, 0, again.stderr.slice(-3000));
+  assert.doesNotMatch(again.stderr, /was made for other data/);
+  assert.match(again.stderr, /already trained/);
 });
 
 test("heritage train with fewer than 2 usable images exits non-zero and says why", async () => {
