@@ -66,18 +66,22 @@ export function isFlat(image: ImageArray, spread: number = SCREEN_DEFAULTS.flatS
   return lo.every((l, k) => hi[k]! - l <= 2 * spread);
 }
 
-/** Screen `items` (see the module comment). Never throws for a bad file. */
-export async function screenImages(items: readonly DatasetItem[], opts: ScreenOptions = {}): Promise<ScreenResult> {
-  const size = opts.size ?? SCREEN_DEFAULTS.size;
+type Kind = "undecodable" | "tooSmall" | "flat";
+
+/**
+ * Which of the decoded `items` (aligned with `images`, any side) are too small or flat; the
+ * original size comes from the file header. Map from file to the kind and the reason.
+ */
+export async function classifyDecoded(
+  items: readonly DatasetItem[],
+  images: readonly ImageArray[],
+  opts: Pick<ScreenOptions, "minSide" | "flatSpread"> = {},
+): Promise<Map<string, { kind: Kind; reason: string }>> {
   const minSide = opts.minSide ?? SCREEN_DEFAULTS.minSide;
   const spread = opts.flatSpread ?? SCREEN_DEFAULTS.flatSpread;
-  const byFile = new Map(items.map((it) => [it.file, it]));
-  const loaded = await loadImages(items, { size, label: opts.label ?? "check images", verbose: false });
-  const out: ScreenResult = { usable: [], undecodable: [], tooSmall: [], flat: [] };
-  const bad = new Map<string, { kind: "undecodable" | "tooSmall" | "flat"; reason: string }>();
-  for (const s of loaded.skipped) bad.set(s.file, { kind: "undecodable", reason: s.reason });
-  for (let i = 0; i < loaded.items.length; i++) {
-    const item = loaded.items[i]!;
+  const bad = new Map<string, { kind: Kind; reason: string }>();
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     let dims: { width: number; height: number };
     try {
       dims = await probeImage(item.file);
@@ -87,10 +91,21 @@ export async function screenImages(items: readonly DatasetItem[], opts: ScreenOp
     }
     if (dims.width < minSide || dims.height < minSide) {
       bad.set(item.file, { kind: "tooSmall", reason: `${dims.width}x${dims.height} px, under ${minSide} px on a side` });
-    } else if (isFlat(loaded.images[i]!, spread)) {
+    } else if (isFlat(images[i]!, spread)) {
       bad.set(item.file, { kind: "flat", reason: "a single flat colour (any hole is filled perfectly: infinite PSNR)" });
     }
   }
+  return bad;
+}
+
+/** Screen `items` (see the module comment). Never throws for a bad file. */
+export async function screenImages(items: readonly DatasetItem[], opts: ScreenOptions = {}): Promise<ScreenResult> {
+  const size = opts.size ?? SCREEN_DEFAULTS.size;
+  const byFile = new Map(items.map((it) => [it.file, it]));
+  const loaded = await loadImages(items, { size, label: opts.label ?? "check images", verbose: false });
+  const out: ScreenResult = { usable: [], undecodable: [], tooSmall: [], flat: [] };
+  const bad = await classifyDecoded(loaded.items, loaded.images, opts);
+  for (const s of loaded.skipped) bad.set(s.file, { kind: "undecodable", reason: s.reason });
   for (const item of items) {
     const b = bad.get(item.file);
     if (!b) out.usable.push(item);

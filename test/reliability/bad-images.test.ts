@@ -2,6 +2,7 @@
  * Issue 13, one bad image must not stop a run, and images that cannot be studied are said:
  * - the feature cache (which decodes on its own path) skips undecodable files by name with `skipBad`;
  * - `heritage cluster` leaves them out, names and counts them, and clusters the rest;
+ * - `heritage data info` names the 1x1 and flat images beside the undecodable ones;
  * - the study's data stage screens undecodable, 1x1 and flat (one-colour) images out before the
  *   split, naming each; split.json holds usable images only, so deleting a bad file afterwards is
  *   not refused;
@@ -130,6 +131,19 @@ test("heritage cluster (CLI) on a folder with bad files exits 0, names them and 
   const summary = await readJson<{ n: number; skipped: { file: string }[] }>(path.join(out, "summary.json"));
   assert.equal(summary.n, 14);
   assert.equal(summary.skipped.length, 2);
+});
+
+test("heritage data info names the files a study cannot use: undecodable, too small, flat", async () => {
+  const r = await runCli(["data", "info", "--data", base, "--size", "32", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const rep = JSON.parse(r.stdout) as { listed: number; loaded: number; skipped: { file: string }[]; notStudied: { file: string; why: string }[] };
+  assert.equal(rep.listed, 16);
+  assert.equal(rep.loaded, 14);
+  assert.deepEqual(rep.skipped.map((s) => path.relative(base, s.file).split(path.sep).join("/")).sort(), [...BAD].sort());
+  assert.deepEqual(rep.notStudied.map((s) => [path.relative(base, s.file).split(path.sep).join("/"), s.why]).sort(), [[FLAT, "flat"], [TINY, "too small"]]);
+  const text = await runCli(["data", "info", "--data", base, "--size", "32"]);
+  assert.match(text.stdout, /not studied \(too small\) .*one-pixel\.png: 1x1 px/);
+  assert.match(text.stdout, /not studied \(flat\) .*flat-grey\.png/);
 });
 
 test("the study's data stage screens out undecodable, 1x1 and flat images by name; deleting a bad file later is not refused", async () => {
