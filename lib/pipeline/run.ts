@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { clusterDataset } from "../cluster/run.js";
+import { checkClusterCounts, clusterDataset } from "../cluster/run.js";
 import { loadClusterModel, type ClusterModel } from "../cluster/model.js";
 import type { ExperimentConfig } from "../config/experiment.js";
 import { initBackend } from "../runtime/backend.js";
@@ -67,6 +67,9 @@ export interface RunSummary {
 
 export async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, train: Parameters<typeof ganJobs>[1], ks: number[]): Promise<Map<number, ClusterModel>> {
   const out = new Map<number, ClusterModel>();
+  // every K and the minimum size checked against the training images before any is clustered
+  const names = { k: "cluster.k", sweep: "cluster.sweep", minSize: "cluster.minSize" };
+  checkClusterCounts(train.length, { ...(cfg.cluster.sweep.length ? { sweep: ks } : { k: cfg.cluster.k }), minSize: cfg.cluster.minSize, names });
   for (const k of ks) {
     if (k <= 1) continue;
     const outDir = path.join(runDir, "clusters", `k${k}`);
@@ -91,7 +94,7 @@ export async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: s
       seed: cfg.seed,
       nInit: cfg.cluster.nInit,
       minSize: cfg.cluster.minSize,
-      names: { k: cfg.cluster.sweep.length ? "cluster.sweep" : "cluster.k", minSize: "cluster.minSize" },
+      names,
       balanced: cfg.cluster.balanced,
       batch: cfg.features.batch,
       umapOut: path.join(outDir, "umap.html"),

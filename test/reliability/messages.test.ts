@@ -8,7 +8,7 @@
  * - `heritage metrics --json` tells "identical" (PSNR "Infinity") from "no hole" (null).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { before, test } from "node:test";
@@ -98,6 +98,19 @@ test("K above the image count names the setting", async () => {
   const r = await runCli(["cluster", "--data", data, "--k", "50", "--out", path.join(tmp, "k50-cli")]);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /--k = 50 is larger than the 12 images to cluster; use --k <= 12/);
+});
+
+test("the study's cluster stage names the config fields: cluster.k, cluster.sweep, cluster.minSize", async () => {
+  const { clusterStage } = await import("../../lib/pipeline/run.js");
+  const { listDataset } = await import("../../lib/data/dataset.js");
+  const { items } = await listDataset(data, { quiet: true });
+  const run = (cluster: Record<string, unknown>, ks: number[]) =>
+    clusterStage(parseExperiment({ name: "x", features: { extractor: "rel-mean-colour" }, cluster }), path.join(tmp, "stage"), data, items, ks);
+  await assert.rejects(run({ k: 50 }, [50]), /^Error: cluster\.k = 50 is larger than the 12 images to cluster; use cluster\.k <= 12$/);
+  // a sweep is refused before its first K is clustered
+  await assert.rejects(run({ k: 2, sweep: [2, 30] }, [2, 30]), /cluster\.sweep has K = 30, larger than the 12 images/);
+  assert.ok(!existsSync(path.join(tmp, "stage", "clusters", "k2")), "nothing clustered");
+  await assert.rejects(run({ k: 3, minSize: 7 }, [3]), /cluster\.minSize = 7 leaves room for one cluster of 12 images only: .* Use cluster\.minSize <= 4/);
 });
 
 test("gan.arch.imageSize: the error lists 32, 64 and 128", () => {
