@@ -11,10 +11,10 @@ export interface Ran {
   stderr: string;
 }
 
-/** `onSpawn` receives a function that SIGKILLs the child (to test interrupted runs). */
-export function runCli(args: string[], onSpawn?: (kill: () => void) => void): Promise<Ran> {
+/** `onSpawn` receives a function that SIGKILLs the child (to test interrupted runs); `env` adds to (or blanks) the environment. */
+export function runCli(args: string[], onSpawn?: (kill: () => void) => void, env: Record<string, string> = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HERITAGE_QUIET: "" } });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HERITAGE_QUIET: "", ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

@@ -4,6 +4,12 @@
  * cluster them (`fitClusters`), write `clusters.json` (+ `sweep.json`/`sweep.csv` when a sweep
  * ran), and optionally a UMAP figure and the routing accuracy of damaged images.
  *
+ * Files that cannot be read or decoded are left out, each named on a line and listed in the
+ * summary's `skipped`. K is checked against the images before any feature is computed: a K above
+ * the image count, or a minimum cluster size that leaves room for one cluster only (k-means would
+ * merge every cluster into one, and a "K = 2" clustering would be the general GAN again), is
+ * refused naming the setting; a minimum size that merges some clusters is said, with the effective K.
+ *
  * Files in `outDir`: clusters.json (the ClusterModel), sweep.json and sweep.csv, umap.json (the
  * 2-D embedding with ids, clusters and labels, for notebooks), routing.json, summary.json.
  */
@@ -17,7 +23,7 @@ import type { FeatureExtractor } from "../features/extractor.js";
 import { createExtractor, DEFAULT_EXTRACTOR } from "../features/registry.js";
 import { saveFigureHtml, saveFigureImage } from "../plot/export.js";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
-import { info } from "../util/log.js";
+import { info, warn } from "../util/log.js";
 import { createRng, shuffled } from "../util/random.js";
 import { fitClusters, type ClusterMetrics } from "./fit.js";
 import { CLUSTER_MODEL_FORMAT, saveClusterModel, type ClusterModel, type NormalizationKind } from "./model.js";
@@ -49,6 +55,11 @@ export interface ClusterDatasetOptions {
   nInit?: number;
   /** Dissolve clusters smaller than this (0 = off). Default 0. */
   minSize?: number;
+  /**
+   * How errors and warnings name K and the minimum size: the command line's flags (default
+   * `{ k: "--k", sweep: "--sweep", minSize: "--min-size" }`) or a config's fields ("cluster.k", ...).
+   */
+  names?: { k?: string; sweep?: string; minSize?: string };
   /** Size-balanced k-means. Default false. */
   balanced?: boolean;
   /** Gap statistic reference sets in a sweep (0 or false = skip). Default 10. */
@@ -96,6 +107,8 @@ export interface ClusterDatasetSummary {
   suggestion?: KSuggestion;
   sweep?: Omit<SweepRow, "labels">[];
   merged: MergeRecord[];
+  /** Files left out because they cannot be read or decoded, with the reason. */
+  skipped: { file: string; reason: string }[];
   routing?: RoutingRow[];
   /** Feature extraction: computed vs cached and ms per image. */
   features: { computed: number; cached: number; msPerImage: number | null };
@@ -112,10 +125,32 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-async function imagesFor(items: DatasetItem[], size: number, label: string): Promise<{ items: DatasetItem[]; images: ImageArray[] }> {
+async function imagesFor(items: DatasetItem[], size: number, label: string): Promise<{ items: DatasetItem[]; images: ImageArray[]; skipped: { file: string; reason: string }[] }> {
   const got = await loadImages(items, { size, label });
   if (got.skipped.length > 0) info(`${label}: ${got.skipped.length} images could not be loaded and are left out`);
-  return { items: got.items, images: got.images };
+  return { items: got.items, images: got.images, skipped: got.skipped };
+}
+
+/**
+ * Refuse a K that cannot give K clusters of `n` images: K above n, or a minimum size that leaves
+ * room for one cluster only (it would merge everything into one). `k` is the smallest K > 1 asked for.
+ */
+export function checkClusterCounts(n: number, o: { k?: number; sweep?: number[]; minSize?: number; names?: ClusterDatasetOptions["names"]; skipped?: number }): void {
+  const names = { k: "--k", sweep: "--sweep", minSize: "--min-size", ...o.names };
+  const after = o.skipped ? ` (${o.skipped} undecodable file(s) left out)` : "";
+  if (o.k !== undefined && o.k > n) throw new Error(`${names.k} = ${o.k} is larger than the ${n} images to cluster${after}; use ${names.k} <= ${n}`);
+  const tooBig = (o.sweep ?? []).filter((k) => k > n);
+  if (tooBig.length) throw new Error(`${names.sweep} has K = ${tooBig.join(", ")}, larger than the ${n} images to cluster${after}; use K <= ${n}`);
+  const ks = [...(o.k !== undefined ? [o.k] : []), ...(o.sweep ?? [])].filter((k) => k > 1);
+  const minSize = o.minSize ?? 0;
+  if (ks.length === 0 || minSize <= 0) return;
+  const k = Math.min(...ks);
+  if (2 * minSize > n) {
+    throw new Error(
+      `${names.minSize} = ${minSize} leaves room for one cluster of ${n} images only: k-means would merge all K = ${k} clusters into one ` +
+        `(the "clustered" GAN would be the general GAN again). Use ${names.minSize} <= ${Math.floor(n / k)} (${n} images / K = ${k}), or 0 to turn it off`,
+    );
+  }
 }
 
 /** Run the clustering stage on a dataset folder (see the module comment). */
@@ -123,15 +158,27 @@ export async function clusterDataset(opts: ClusterDatasetOptions): Promise<Clust
   let items = opts.items ? opts.items.slice() : (await listDataset(opts.data)).items;
   if (opts.limit !== undefined && opts.limit > 0) items = items.slice(0, opts.limit);
   if (items.length < 2) throw new Error(`${opts.data}: ${items.length} images found; clustering needs at least 2`);
+  const counts = { k: opts.k, sweep: opts.sweep, minSize: opts.minSize, names: opts.names };
+  checkClusterCounts(items.length, counts); // before any feature is computed
   const seed = opts.seed ?? 0;
   const extractorId = opts.extractor ?? DEFAULT_EXTRACTOR;
   const ex: FeatureExtractor = await createExtractor(extractorId, opts.extractorOptions ?? {});
   try {
+    const skipped: { file: string; reason: string }[] = [];
     if (ex.fit) {
-      const { images } = await imagesFor(items, ex.inputSize, `fit ${ex.id}`);
-      await ex.fit(images);
+      const got = await imagesFor(items, ex.inputSize, `fit ${ex.id}`);
+      skipped.push(...got.skipped);
+      items = got.items;
+      await ex.fit(got.images);
     }
-    const feats = await extractFeaturesDetailed(ex, items, { batch: opts.batch ?? 16, refresh: opts.refresh });
+    const feats = await extractFeaturesDetailed(ex, items, { batch: opts.batch ?? 16, refresh: opts.refresh, skipBad: true });
+    skipped.push(...feats.skipped);
+    items = feats.items;
+    if (skipped.length > 0) {
+      info(`cluster: ${skipped.length} file(s) cannot be read or decoded and are left out: ${skipped.map((s) => s.file).join(", ")}`);
+      if (items.length < 2) throw new Error(`${opts.data}: ${items.length} decodable images (${skipped.length} left out); clustering needs at least 2`);
+      checkClusterCounts(items.length, { ...counts, skipped: skipped.length });
+    }
     const labels = items.map((i) => i.label);
     const hasLabels = labels.some((l) => l !== null);
     const fit = fitClusters(feats.features, {
@@ -147,6 +194,14 @@ export async function clusterDataset(opts: ClusterDatasetOptions): Promise<Clust
       onSweepRow: (r) =>
         info(`k=${r.k}: inertia ${r.inertia.toFixed(2)}, silhouette ${r.silhouette?.toFixed(3) ?? "-"}, DB ${r.daviesBouldin?.toFixed(3) ?? "-"}, CH ${r.calinskiHarabasz?.toFixed(1) ?? "-"}, gap ${r.gap?.toFixed(3) ?? "-"}${r.ari !== undefined ? `, ARI ${r.ari.toFixed(3)}, NMI ${r.nmi!.toFixed(3)}` : ""}`),
     });
+    if (fit.k < fit.kRequested) {
+      const names = { minSize: "--min-size", ...opts.names };
+      const msg = `${names.minSize} = ${opts.minSize ?? 0} dissolved ${fit.kRequested - fit.k} of K = ${fit.kRequested} clusters (sizes now ${fit.sizes.join(" ")})`;
+      if (fit.k === 1) {
+        throw new Error(`${msg}: one cluster is left, the general GAN again. Use ${names.minSize} <= ${Math.floor(items.length / fit.kRequested)} (${items.length} images / K = ${fit.kRequested}), or 0 to turn it off`);
+      }
+      warn(`${msg}: the effective K is ${fit.k}, not ${fit.kRequested}`);
+    }
     const files: Record<string, string> = {};
     let extractorFiles: Record<string, string> | undefined;
     const saver = ex as Partial<{ saveVocabulary(file: string): Promise<void> }>;
@@ -260,6 +315,7 @@ export async function clusterDataset(opts: ClusterDatasetOptions): Promise<Clust
       suggestion: fit.suggestion,
       sweep: sweepTable,
       merged: fit.merged,
+      skipped,
       routing,
       features: { computed: feats.computed, cached: feats.cached, msPerImage: feats.msPerImage },
       files,

@@ -9,7 +9,11 @@ import { readJson } from "../util/fs.js";
 const archSchema = z
   .object({
     /** Image side in pixels (32, 64 or 128; the paper: 128). */
-    imageSize: z.union([z.literal(32), z.literal(64), z.literal(128)]).default(64),
+    imageSize: z
+      .union([z.literal(32), z.literal(64), z.literal(128)], {
+        errorMap: (_issue, ctx) => ({ message: `must be 32, 64 or 128 (got ${JSON.stringify(ctx.data)})` }),
+      })
+      .default(64),
     /** Latent size (pytorch/examples: 100; the paper: 10000). */
     nz: z.number().int().min(2).max(20000).default(100),
     /** Generator width (last hidden layer; earlier layers double it). */

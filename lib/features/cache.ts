@@ -7,6 +7,8 @@
  * folder holds `meta.json` (what the key stands for, the dimension, and measured ms per image).
  * Root: `cacheDir("features")` unless `cacheRoot` is given. Images are decoded (by the data layer)
  * only for misses, in batches, with a progress bar; files with the same content are computed once.
+ * A file that cannot be read or decoded throws an error naming it, or, with `skipBad`, is left out,
+ * named in `skipped` and on one stderr line each, and counted in the closing line.
  *
  * Extractors that are fitted (a visual vocabulary) must put something identifying the fit into
  * `options` (e.g. the vocabulary's hash), read after `fit`, or their cached features would be
@@ -19,6 +21,7 @@ import { decodeImageBuffer, decodeOptionsKey, type DecodeOptions } from "../data
 import type { ImageArray } from "../data/image.js";
 import { readJson, sha256, writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
 import { cacheDir } from "../util/paths.js";
+import { warn } from "../util/log.js";
 import { progress } from "../util/progress.js";
 import type { FeatureExtractor } from "./extractor.js";
 
@@ -35,11 +38,21 @@ export interface ExtractFeaturesOptions {
   refresh?: boolean;
   /** Label of the progress bar. Default "features <id>". */
   label?: string;
+  /**
+   * Leave out files that cannot be read or decoded instead of throwing: the result's `items` and
+   * `features` then hold the good ones only (aligned), `skipped` names the others. Default false
+   * (callers that align features with their own item list keep a throw).
+   */
+  skipBad?: boolean;
 }
 
 export interface ExtractFeaturesResult {
-  /** One vector per item, in item order. */
+  /** The items that have features, in input order (all of them unless `skipBad` left some out). */
+  items: DatasetItem[];
+  /** One vector per entry of `items`, in order. */
   features: Float32Array[];
+  /** Files left out with `skipBad` (unreadable or undecodable), in input order, with the reason. */
+  skipped: { file: string; reason: string }[];
   /** Items answered from the cache. */
   cached: number;
   /** Distinct images computed in this call. */
@@ -120,6 +133,7 @@ export async function extractFeaturesDetailed(extractor: FeatureExtractor, items
   // Content hashes; the bytes of misses are kept only until their batch is decoded.
   const hashes: string[] = [];
   const features: (Float32Array | null)[] = new Array(items.length).fill(null);
+  const bad = new Map<number, string>(); // item index -> reason (skipBad only)
   const missByHash = new Map<string, number[]>();
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
@@ -127,7 +141,11 @@ export async function extractFeaturesDetailed(extractor: FeatureExtractor, items
     try {
       bytes = await fsp.readFile(item.file);
     } catch (err) {
-      throw new Error(`${item.file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      const reason = `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+      if (!opts.skipBad) throw new Error(`${item.file}: ${reason}`);
+      bad.set(i, reason);
+      hashes.push("");
+      continue;
     }
     const h = sha256(bytes);
     hashes.push(h);
@@ -138,14 +156,26 @@ export async function extractFeaturesDetailed(extractor: FeatureExtractor, items
   const cached = features.filter((f) => f !== null).length;
   const misses = [...missByHash.entries()];
   let extractMs = 0;
+  let computed = 0;
   if (misses.length > 0) {
     const bar = progress(opts.label ?? `features ${extractor.id}`, misses.length);
     for (let b = 0; b < misses.length; b += batch) {
-      const chunk = misses.slice(b, b + batch);
       const images: ImageArray[] = [];
-      for (const [, idx] of chunk) {
+      const chunk: [string, number[]][] = [];
+      for (const [h, idx] of misses.slice(b, b + batch)) {
         const item = items[idx[0]!]!;
-        images.push(await decodeImageBuffer(await fsp.readFile(item.file), size, decode, item.file));
+        try {
+          images.push(await decodeImageBuffer(await fsp.readFile(item.file), size, decode, item.file));
+          chunk.push([h, idx]);
+        } catch (err) {
+          if (!opts.skipBad) throw err;
+          const reason = (err as Error).message.replace(`${item.file}: `, "").replace(/^cannot decode image: /, "");
+          for (const i of idx) bad.set(i, reason);
+        }
+      }
+      if (chunk.length === 0) {
+        bar.tick(Math.min(batch, misses.length - b));
+        continue;
       }
       const t0 = performance.now();
       const out = await extractor.extract(images);
@@ -158,9 +188,10 @@ export async function extractFeaturesDetailed(extractor: FeatureExtractor, items
         await writeFileAtomic(path.join(dir, `${h}.f32`), new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
         for (const i of idx) features[i] = v;
       }
-      bar.tick(chunk.length, `${(extractMs / Math.min(b + batch, misses.length)).toFixed(0)} ms/image`);
+      computed += chunk.length;
+      bar.tick(Math.min(batch, misses.length - b), `${(extractMs / computed).toFixed(0)} ms/image`);
     }
-    bar.stop(`${misses.length} computed, ${cached} cached`);
+    bar.stop(`${computed} computed, ${cached} cached${bad.size ? `, ${bad.size} skipped (cannot be read or decoded)` : ""}`);
     const prev = meta && meta.dim === dim ? meta : null;
     meta = {
       id: extractor.id,
@@ -169,12 +200,25 @@ export async function extractFeaturesDetailed(extractor: FeatureExtractor, items
       decode: decodeOptionsKey(decode),
       dim,
       extractMs: (prev?.extractMs ?? 0) + extractMs,
-      extractImages: (prev?.extractImages ?? 0) + misses.length,
+      extractImages: (prev?.extractImages ?? 0) + computed,
     };
-    await writeJsonAtomic(metaFile, meta);
+    if (computed > 0) await writeJsonAtomic(metaFile, meta);
   }
-  const msPerImage = misses.length > 0 ? extractMs / misses.length : meta && meta.extractImages > 0 ? meta.extractMs / meta.extractImages : null;
-  return { features: features as Float32Array[], cached, computed: misses.length, msPerImage, dir };
+  const msPerImage = computed > 0 ? extractMs / computed : meta && meta.extractImages > 0 ? meta.extractMs / meta.extractImages : null;
+  const kept: DatasetItem[] = [];
+  const keptFeatures: Float32Array[] = [];
+  const skipped: { file: string; reason: string }[] = [];
+  items.forEach((item, i) => {
+    const why = bad.get(i);
+    if (why !== undefined) {
+      skipped.push({ file: item.file, reason: why });
+      warn(`skipped ${item.file}: ${why}`);
+    } else {
+      kept.push(item);
+      keptFeatures.push(features[i]!);
+    }
+  });
+  return { items: kept, features: keptFeatures, skipped, cached, computed, msPerImage, dir };
 }
 
 /** Features of `items` (one per item, in order), computing only what the cache lacks. */

@@ -28,7 +28,11 @@ export const MET_API_URL = "https://collectionapi.metmuseum.org/public/collectio
 export interface MetOptions {
   /** Base URL of the collection API (mirrors, tests). Default env HERITAGE_MET_API_URL, else {@link MET_API_URL}. */
   apiUrl?: string;
-  /** The object table: an http(s) URL or a local file path. Default env HERITAGE_MET_CSV_URL, else {@link MET_CSV_URL}. */
+  /**
+   * The object table (the listing of objects): an http(s) URL or a local file path. Default env
+   * HERITAGE_MET_CSV_URL; else, when a mirror is set (`apiUrl` or env HERITAGE_MET_API_URL),
+   * `<apiUrl>/MetObjects.csv`, so a mirror setup never reaches the internet; else {@link MET_CSV_URL}.
+   */
   csv?: string;
   /** Rows whose Classification or Object Name matches this (case-insensitive) are candidates. Default "^paintings?\\b". */
   classification?: string;
@@ -57,10 +61,16 @@ interface MetObject {
 
 const MET_LICENSE = "CC0 1.0 (The Met Open Access; isPublicDomain=true)";
 
+/** Where a mirror of the collection API at `apiUrl` serves the object table: `<apiUrl>/MetObjects.csv`. */
+export function metMirrorCsvUrl(apiUrl: string): string {
+  return joinUrl(apiUrl, "MetObjects.csv");
+}
+
 /** The MET harvester. */
 export function metSource(opts: MetOptions = {}): HarvestSource {
-  const apiUrl = opts.apiUrl ?? process.env.HERITAGE_MET_API_URL ?? MET_API_URL;
-  const csv = opts.csv ?? process.env.HERITAGE_MET_CSV_URL ?? MET_CSV_URL;
+  const mirror = opts.apiUrl ?? (process.env.HERITAGE_MET_API_URL || undefined);
+  const apiUrl = mirror ?? MET_API_URL;
+  const csv = opts.csv ?? (process.env.HERITAGE_MET_CSV_URL || undefined) ?? (mirror ? metMirrorCsvUrl(mirror) : MET_CSV_URL);
   const pattern = new RegExp(opts.classification ?? "^paintings?\\b", "i");
   return {
     name: "met",

@@ -1,16 +1,19 @@
 /**
  * Data stage: make the embedded synthetic dataset when the config asks for it, list the dataset,
- * optionally subsample it (stratified), and split it into train and held-out test sets. The split
- * is written to split.json so every later stage (and a rerun) uses the same images.
+ * screen out what cannot be studied (undecodable, too small, flat: lib/data/screen.ts; each named),
+ * optionally subsample the rest (stratified), and split it into train and held-out test sets. The
+ * split is written to split.json so every later stage (and a rerun) uses the same images; it holds
+ * usable images only, so removing a bad file afterwards changes nothing.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { ExperimentConfig } from "../config/experiment.js";
 import { listDataset, type DatasetItem } from "../data/dataset.js";
+import { describeScreen, screenImages, type ScreenedOut } from "../data/screen.js";
 import { trainTestSplit } from "../data/split.js";
 import { writeSynthDataset } from "../data/synth/index.js";
 import { readJson, writeJsonAtomic } from "../util/fs.js";
-import { info } from "../util/log.js";
+import { info, warn } from "../util/log.js";
 import { projectRoot } from "../util/paths.js";
 import { createRng, shuffled } from "../util/random.js";
 
@@ -20,6 +23,8 @@ export interface DataStageResult {
   train: DatasetItem[];
   test: DatasetItem[];
   labels: string[];
+  /** Images of the listing left out before the split (see lib/data/screen.ts), with the reason. */
+  leftOut: { undecodable: ScreenedOut[]; tooSmall: ScreenedOut[]; flat: ScreenedOut[] };
 }
 
 export function resolveDataDir(cfg: ExperimentConfig, override?: string): string {
@@ -54,18 +59,27 @@ export async function dataStage(cfg: ExperimentConfig, runDir: string, dataDirOv
     throw new Error(`data folder ${dir} does not exist (config data.dir or --data)`);
   }
   const listing = await listDataset(dir);
-  const items = stratifiedSubset(listing.items, cfg.data.limit, cfg.seed);
-  if (items.length < 4) throw new Error(`${dir}: only ${items.length} images; the study needs at least 4`);
+  const screen = await screenImages(listing.items, { label: "data: check images" });
+  for (const line of describeScreen(screen, listing.items.length)) warn(`data: ${line}`);
+  const items = stratifiedSubset(screen.usable, cfg.data.limit, cfg.seed);
+  if (items.length < 4) {
+    const left = listing.items.length - screen.usable.length;
+    throw new Error(`${dir}: only ${items.length} usable images${left ? ` (${left} of ${listing.items.length} left out, named above)` : ""}; the study needs at least 4`);
+  }
   const splitFile = path.join(runDir, "split.json");
   let train: DatasetItem[];
   let test: DatasetItem[];
   const byId = new Map(items.map((i) => [i.id, i]));
   if (existsSync(splitFile)) {
     const saved = await readJson<{ dir: string; train: string[]; test: string[] }>(splitFile);
-    const ok = saved.dir === dir && [...saved.train, ...saved.test].every((id) => byId.has(id)) && saved.train.length + saved.test.length === items.length;
+    const gone = [...saved.train, ...saved.test].filter((id) => !byId.has(id));
+    const ok = saved.dir === dir && gone.length === 0 && saved.train.length + saved.test.length === items.length;
     if (!ok) {
+      const why = gone.length
+        ? `; ${gone.length} of its images are missing or unusable now: ${gone.slice(0, 5).join(", ")}${gone.length > 5 ? ", ..." : ""}`
+        : `; ${items.length} usable images now`;
       throw new Error(
-        `${splitFile} was made for other data (${saved.dir}, ${saved.train.length}+${saved.test.length} images); use another run name or delete the run folder`,
+        `${splitFile} was made for other data (${saved.dir}, ${saved.train.length}+${saved.test.length} images${why}); use another run name or delete the run folder`,
       );
     }
     train = saved.train.map((id) => byId.get(id)!);
@@ -75,5 +89,6 @@ export async function dataStage(cfg: ExperimentConfig, runDir: string, dataDirOv
     await writeJsonAtomic(splitFile, { dir, train: train.map((i) => i.id), test: test.map((i) => i.id) });
   }
   info(`data: ${items.length} images (${listing.labels.length} labels), ${train.length} train / ${test.length} held out`);
-  return { dir, items, train, test, labels: listing.labels };
+  const leftOut = { undecodable: screen.undecodable, tooSmall: screen.tooSmall, flat: screen.flat };
+  return { dir, items, train, test, labels: listing.labels, leftOut };
 }

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { clusterDataset } from "../cluster/run.js";
+import { checkClusterCounts, clusterDataset } from "../cluster/run.js";
 import { loadClusterModel, type ClusterModel } from "../cluster/model.js";
 import type { ExperimentConfig } from "../config/experiment.js";
 import { initBackend } from "../runtime/backend.js";
@@ -45,7 +45,15 @@ export interface SweepRow {
 export interface RunSummary {
   runDir: string;
   record: RunRecord;
-  data: { dir: string; images: number; train: number; test: number; labels: string[] };
+  data: {
+    dir: string;
+    images: number;
+    train: number;
+    test: number;
+    labels: string[];
+    /** Listed files left out before the split, by reason (relative paths; see lib/data/screen.ts). */
+    leftOut?: { undecodable: string[]; tooSmall: string[]; flat: string[] };
+  };
   clusterings: { k: number; sizes: number[]; metrics: Record<string, number | null>; file: string }[];
   training: { name: string; images: number; epochs: number; seconds: number; warnings: string[] }[];
   study: StudySummary;
@@ -59,6 +67,9 @@ export interface RunSummary {
 
 export async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, train: Parameters<typeof ganJobs>[1], ks: number[]): Promise<Map<number, ClusterModel>> {
   const out = new Map<number, ClusterModel>();
+  // every K and the minimum size checked against the training images before any is clustered
+  const names = { k: "cluster.k", sweep: "cluster.sweep", minSize: "cluster.minSize" };
+  checkClusterCounts(train.length, { ...(cfg.cluster.sweep.length ? { sweep: ks } : { k: cfg.cluster.k }), minSize: cfg.cluster.minSize, names });
   for (const k of ks) {
     if (k <= 1) continue;
     const outDir = path.join(runDir, "clusters", `k${k}`);
@@ -83,6 +94,7 @@ export async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: s
       seed: cfg.seed,
       nInit: cfg.cluster.nInit,
       minSize: cfg.cluster.minSize,
+      names,
       balanced: cfg.cluster.balanced,
       batch: cfg.features.batch,
       umapOut: path.join(outDir, "umap.html"),
@@ -137,7 +149,18 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunSumm
   const summary: RunSummary = {
     runDir,
     record,
-    data: { dir: data.dir, images: data.items.length, train: data.train.length, test: data.test.length, labels: data.labels },
+    data: {
+      dir: data.dir,
+      images: data.items.length,
+      train: data.train.length,
+      test: data.test.length,
+      labels: data.labels,
+      leftOut: {
+        undecodable: data.leftOut.undecodable.map((s) => s.relPath),
+        tooSmall: data.leftOut.tooSmall.map((s) => s.relPath),
+        flat: data.leftOut.flat.map((s) => s.relPath),
+      },
+    },
     clusterings: [...clusterings].map(([k, m]) => ({ k, sizes: m.sizes, metrics: m.metrics, file: path.join(runDir, "clusters", `k${k}`, "clusters.json") })),
     training: [...trained.results].map(([name, r]) => ({ name, images: jobs.find((j) => j.name === name)!.ids.length, epochs: r.epochs, seconds: r.seconds, warnings: r.warnings })),
     study: study.summary,

@@ -5,7 +5,8 @@
  * JSON, corrupt image bytes. Images are small JPEGs made with sharp, a colour per path.
  *
  * Routes (the harvesters' base URLs point at the prefixes):
- *   /met/MetObjects.csv                      the object table
+ *   /met/MetObjects.csv                      the object table (also at /met/api/MetObjects.csv: a mirror of the API
+ *                                            serves the table beside it, where `--base-url` alone looks for it)
  *   /met/api/objects/{id}                    MET collection API
  *   /rijks/api/{lang}/collection[?...]       Rijksmuseum search (needs ?key=), paginated by ps/p
  *   /rijks/api/{lang}/collection/{number}    Rijksmuseum detail
@@ -94,7 +95,7 @@ export async function startFixtureServer(opts: { rijksKey?: string } = {}): Prom
   /** Bodies served byte-exact (and truncated by the "truncate" fault); `ranges`: honours Range requests. */
   const staticBody = async (p: string): Promise<{ body: Buffer; type: string; ranges: boolean } | null> => {
     if (p.startsWith("/images/") && !p.includes("!")) return { body: await fixtureJpeg(p), type: "image/jpeg", ranges: false };
-    if (p === "/met/MetObjects.csv") return { body: metCsv, type: "text/csv", ranges: true };
+    if (p === "/met/MetObjects.csv" || p === "/met/api/MetObjects.csv") return { body: metCsv, type: "text/csv", ranges: true };
     if (p === "/t/static.csv") return { body: staticCsv, type: "text/csv", ranges: true };
     if (p === "/t/norange.csv") return { body: staticCsv, type: "text/csv", ranges: false };
     return null;
@@ -161,7 +162,7 @@ export async function startFixtureServer(opts: { rijksKey?: string } = {}): Prom
       return;
     }
     // ---- static bodies (the MET table, test CSVs), with Range support where the real host has it
-    if (p === "/met/MetObjects.csv" || p === "/t/static.csv" || p === "/t/norange.csv") {
+    if (p === "/met/MetObjects.csv" || p === "/met/api/MetObjects.csv" || p === "/t/static.csv" || p === "/t/norange.csv") {
       const st = (await staticBody(p))!;
       const etag = etagOf(st.body);
       const range = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ""));

@@ -90,3 +90,19 @@ test("a harvest where every record failed exits non-zero, says why, and does not
   assert.match(r.stderr, /every record tried failed/);
   assert.doesNotMatch(r.stderr, /source exhausted/);
 });
+
+test("MET --base-url alone covers the object listing too: a mirror setup never goes to the internet", async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), "rel-harvest-mirror-"));
+  const before = srv.hits.get("/met/api/MetObjects.csv") ?? 0;
+  const env = { HERITAGE_MET_CSV_URL: "", HERITAGE_MET_API_URL: "" };
+  const r = await runCli(["harvest", "met", "--out", out, "--limit", "2", "--base-url", `${srv.url}/met/api`, "--rate", "100", "--retries", "0", "--backoff-ms", "5", "--json"], undefined, env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).fetched, 2);
+  assert.ok((srv.hits.get("/met/api/MetObjects.csv") ?? 0) > before, "the table was read from the mirror");
+  assert.doesNotMatch(r.stderr, /githubusercontent|collectionapi\.metmuseum/);
+  // the same through the environment variable alone
+  const out2 = mkdtempSync(path.join(os.tmpdir(), "rel-harvest-mirror-env-"));
+  const r2 = await runCli(["harvest", "met", "--out", out2, "--limit", "1", "--rate", "100", "--retries", "0", "--backoff-ms", "5"], undefined, { ...env, HERITAGE_MET_API_URL: `${srv.url}/met/api` });
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.equal((await listDataset(out2)).items.length, 1);
+});

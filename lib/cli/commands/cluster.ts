@@ -96,6 +96,7 @@ export function register(program: Command): void {
       const lines = [
         `${summary.n} images, ${summary.extractor} (${summary.dim} dims, ${summary.normalization}), k = ${summary.k}${summary.k !== summary.kRequested ? ` (from ${summary.kRequested})` : ""}`,
         `sizes: ${summary.sizes.join(" ")}`,
+        ...(summary.skipped.length ? [`left out (cannot be read or decoded): ${summary.skipped.length}: ${summary.skipped.map((s) => s.file).join(", ")}`] : []),
         `inertia ${m.inertia.toFixed(3)}, silhouette ${f(m.silhouette)}, Davies-Bouldin ${f(m.daviesBouldin)}, Calinski-Harabasz ${f(m.calinskiHarabasz, 1)}`,
       ];
       if (m.ari !== null) lines.push(`against labels (${summary.labels.length}): ARI ${f(m.ari)}, NMI ${f(m.nmi)}, purity ${f(m.purity)}`);

@@ -9,6 +9,7 @@ import path from "node:path";
 import { countByLabel, listDataset, type DatasetItem } from "../../data/dataset.js";
 import { imageGrid, saveImagePng } from "../../data/encode.js";
 import { loadImages } from "../../data/load.js";
+import { classifyDecoded } from "../../data/screen.js";
 import { SYNTH_STYLES, writeSynthDataset } from "../../data/synth/index.js";
 import { info } from "../../util/log.js";
 
@@ -60,11 +61,21 @@ export function register(program: Command, out: Output = process.stdout): void {
       let loaded: DatasetItem[] = listing.items;
       let skipped: { file: string; reason: string }[] = [];
       let fromCache = 0;
+      // decodable, but nothing a study can measure (lib/data/screen.ts): said here, left out by `heritage study`
+      const notStudied: { file: string; why: "too small" | "flat"; reason: string }[] = [];
       if (o.check) {
         const r = await loadImages(listing.items, { size: o.size, cache: o.cache, label: "check images" });
         loaded = r.items;
         skipped = r.skipped;
         fromCache = r.fromCache;
+        for (const [file, b] of await classifyDecoded(r.items, r.images)) {
+          if (b.kind === "undecodable") skipped.push({ file, reason: b.reason });
+          else notStudied.push({ file, why: b.kind === "tooSmall" ? "too small" : "flat", reason: b.reason });
+        }
+        if (skipped.length > r.skipped.length) {
+          const gone = new Set(skipped.map((s) => s.file));
+          loaded = loaded.filter((it) => !gone.has(it.file));
+        }
       }
       const report = {
         dir: path.resolve(o.data),
@@ -75,6 +86,7 @@ export function register(program: Command, out: Output = process.stdout): void {
         fromCache,
         labels: countByLabel(loaded),
         skipped,
+        notStudied,
         ignored: listing.ignored,
       };
       if (o.json) {
@@ -87,6 +99,7 @@ export function register(program: Command, out: Output = process.stdout): void {
           (listing.ignored.length ? `, ${listing.ignored.length} non-image files ignored` : ""),
         ...Object.entries(report.labels).map(([l, n]) => `  ${l.padEnd(28)} ${String(n).padStart(6)}`),
         ...skipped.map((s) => `  skipped ${s.file}: ${s.reason}`),
+        ...notStudied.map((s) => `  not studied (${s.why}) ${s.file}: ${s.reason}`),
       ];
       out.write(lines.join("\n") + "\n");
     });

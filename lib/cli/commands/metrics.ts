@@ -15,6 +15,16 @@ function fmt(v: number | null, digits: number): string {
   return v.toFixed(digits);
 }
 
+/**
+ * JSON of a metrics result that keeps "identical" and "not measured" apart: JSON.stringify would
+ * write both an infinite PSNR (identical pixels) and a missing hole metric as null, so infinities
+ * become the strings "Infinity" / "-Infinity" and null keeps meaning "no hole". Parse back with
+ * `Number(v)` (Number("Infinity") is Infinity).
+ */
+export function metricsJson(result: object): string {
+  return JSON.stringify(result, (_key, v: unknown) => (typeof v === "number" && !Number.isFinite(v) && !Number.isNaN(v) ? (v > 0 ? "Infinity" : "-Infinity") : v));
+}
+
 export function register(program: Command): void {
   program
     .command("metrics")
@@ -24,7 +34,11 @@ export function register(program: Command): void {
     .argument("<a>", "reference image file (ground truth)")
     .argument("<b>", "image file to score (same width and height as A)")
     .option("--mask <file>", "mask image, white = missing (threshold 0.5; resized nearest to A's size if it differs)")
-    .option("--json", "print one JSON object on stdout instead of a table (PSNR of identical images is null)")
+    .option(
+      "--json",
+      'print one JSON object on stdout instead of a table: PSNR of identical pixels is the string "Infinity" ' +
+        "(JSON has no infinite number); hole metrics are null when there is no hole (no --mask, or a mask without white)",
+    )
     .action(async (aFile: string, bFile: string, opts: MetricsCliOptions) => {
       const [a, b] = await Promise.all([loadImageUnit(aFile), loadImageUnit(bFile)]);
       if (a.width !== b.width || a.height !== b.height) {
@@ -46,7 +60,7 @@ export function register(program: Command): void {
         ...m,
       };
       if (opts.json) {
-        process.stdout.write(JSON.stringify(result) + "\n");
+        process.stdout.write(metricsJson(result) + "\n");
         return;
       }
       const lines = [

@@ -59,6 +59,16 @@ export function register(program: Command): void {
       }
       const res = await trainStage(cfg, listing.items, jobs, { data: o.data, config: o.config, clusters: o.clusters ?? null, commit: gitCommit().commit });
       const rows = [...res.results].map(([name, r]) => ({ name, outDir: r.outDir, epochs: r.epochs, seconds: r.seconds, warnings: r.warnings }));
+      const untrained = jobs.filter((j) => !res.results.has(j.name));
+      if (rows.length === 0) {
+        // exit non-zero: nothing was trained, and saying so in a log line only would read as success
+        const what = untrained.map((j) => `${j.name} (${j.ids.length} listed)`).join(", ");
+        throw new Error(
+          `nothing was trained: a GAN needs at least 2 images that decode, and ${what || "no job"} had fewer in ${o.data}` +
+            ` (${listing.items.length} image(s) listed). Add images, or check the files named above`,
+        );
+      }
+      if (untrained.length) info(`train: ${untrained.length} of ${jobs.length} GAN(s) not trained (fewer than 2 images): ${untrained.map((j) => j.name).join(", ")}`);
       if (o.json) process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
       for (const r of rows) info(`${r.name}: ${r.epochs} epochs, ${r.seconds.toFixed(0)} s -> ${r.outDir}`);
     });
