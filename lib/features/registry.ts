@@ -11,6 +11,7 @@ import { createKerasCnn, type KerasCnnId, type KerasCnnOptions } from "./cnn/ker
 import { createNsfwjsTrunk, type NsfwjsNet, type NsfwjsOptions } from "./cnn/nsfwjs-trunk.js";
 import { KERAS_WEIGHTS, missingWeightsMessage, weightsPresent } from "./cnn/weights.js";
 import { createSiftBovw, createSurfBovw, type KeypointBovwOptions } from "./keypoints/index.js";
+import { createColourExtractor, type ColourOptions } from "./style/colour.js";
 import { createStyleExtractor, DEFAULT_STYLE_LAYERS, type StyleOptions } from "./style/style-extractor.js";
 import path from "node:path";
 import { projectRoot } from "../util/paths.js";
@@ -95,6 +96,11 @@ for (const id of ["vgg16", "vgg19", "resnet50"] as const satisfies readonly Kera
     create: (opts) => createStyleExtractor(id, { ...(opts as StyleOptions), id: `style-${id}` }),
   });
 }
+registerExtractor("colour-stats", {
+  description: "no CNN: joint HSV histogram (8x3x3), RGB/S/V mean+std, grey gradient-magnitude histogram; 90 dims; options bins, inputSize",
+  unavailable: () => null,
+  create: async (opts) => createColourExtractor(opts as ColourOptions),
+});
 // ---- end of style extractors ----
 
 /** Ids whose weights can come from a Keras .h5 of your own (`weightsFile`). */
