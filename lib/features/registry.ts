@@ -13,6 +13,7 @@ import { KERAS_WEIGHTS, missingWeightsMessage, weightsPresent } from "./cnn/weig
 import { createSiftBovw, createSurfBovw, type KeypointBovwOptions } from "./keypoints/index.js";
 import { createColourExtractor, type ColourOptions } from "./style/colour.js";
 import { createStyleExtractor, DEFAULT_STYLE_LAYERS, type StyleOptions } from "./style/style-extractor.js";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { projectRoot } from "../util/paths.js";
 
@@ -105,6 +106,20 @@ registerExtractor("colour-stats", {
 
 /** Ids whose weights can come from a Keras .h5 of your own (`weightsFile`). */
 export const KERAS_WEIGHTS_IDS: readonly string[] = ["vgg16", "vgg19", "resnet50", "style-vgg16", "style-vgg19", "style-resnet50"];
+
+/**
+ * The `weightsFile` option for a Keras weight file of your own given on the command line
+ * (`--weights FILE`): checks that the extractor takes Keras weights and that the file is there,
+ * and returns its absolute path (relative paths are taken from `base`, the working folder).
+ */
+export function weightsFileOption(extractor: string, file: string, what = "--weights", base = process.cwd()): string {
+  if (!KERAS_WEIGHTS_IDS.includes(extractor)) {
+    throw new Error(`${what} is set, but extractor "${extractor}" does not take Keras weights; use it with one of ${KERAS_WEIGHTS_IDS.join(", ")} (--extractor)`);
+  }
+  const abs = path.resolve(base, file);
+  if (!existsSync(abs)) throw new Error(`${what} ${file}: no such file (looked at ${abs}); give the path of a Keras .h5 weight file`);
+  return abs;
+}
 
 /**
  * `createExtractor` options from the config's `features` section: its `options`, plus
