@@ -17,6 +17,7 @@
  *      (writes results/style-selection.md)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { decodeImage } from "../lib/data/decode.js";
 import { extractFeaturesDetailed } from "../lib/features/cache.js";
 import { fitPca, pcaTransform } from "../lib/features/pca.js";
 import { createExtractor } from "../lib/features/registry.js";
@@ -37,6 +38,7 @@ interface Candidate {
   layers: number[];
   sqrt: boolean;
   pca: number;
+  whiten: boolean;
   normalize: "none" | "l2";
   /** Weight of the colour/texture block joined after the CNN part (0 = none). */
   colour: number;
@@ -82,7 +84,7 @@ function build(c: Candidate, raws: Record<string, Raw>, colour: Float32Array[], 
       });
     use = rows(useIdx);
     if (c.pca > 0) {
-      const pca = fitPca(rows(fitIdx), c.pca);
+      const pca = fitPca(rows(fitIdx), c.pca, { whiten: c.whiten });
       use = use.map((row) => pcaTransform(pca, row));
     }
   }
@@ -95,8 +97,22 @@ function name(c: Candidate): string {
   const cnn =
     c.layers.length === 0
       ? "(no CNN)"
-      : `${c.prep} ${c.stat}${c.sqrt ? "+sqrt" : ""} ${c.layers.map((l) => layerNames[l]!.replace("_expand_relu", "").replace("block_", "b")).join("+")} pca ${c.pca || "-"}`;
+      : `${c.prep} ${c.stat}${c.sqrt ? "+sqrt" : ""} ${c.layers.map((l) => layerNames[l]!.replace("_expand_relu", "").replace("block_", "b")).join("+")} pca ${c.pca || "-"}${c.whiten ? " whiten" : ""}`;
   return `${cnn}${c.colour > 0 ? ` + colour x${c.colour}` : ""} ${c.normalize}`;
+}
+
+/** The candidate as options of the "style-mobilenet_v2-nsfwjs" extractor. */
+function styleOptions(c: Candidate): Record<string, unknown> {
+  const layerNames = c.stat === "gram" ? GRAM_LAYERS : MEANSTD_LAYERS;
+  return {
+    preprocessing: c.prep,
+    stat: c.stat,
+    layers: c.layers.map((l) => layerNames[l]!),
+    blockNorm: "l2",
+    ...(c.sqrt ? { sqrt: true } : {}),
+    ...(c.pca > 0 ? { pca: c.pca, whiten: c.whiten } : {}),
+    ...(c.colour > 0 ? { colour: c.colour } : {}),
+  };
 }
 
 async function main(): Promise<void> {
@@ -127,7 +143,8 @@ async function main(): Promise<void> {
       ex.dispose();
     }
   }
-  const colourEx = createColourExtractor();
+  // At the CNN's input size: the style extractor's colour option describes the same 224 px image.
+  const colourEx = createColourExtractor({ inputSize: 224 });
   const colourGot = await extractFeaturesDetailed(colourEx, items, { batch: 32 });
   const colour = colourGot.features;
 
@@ -135,8 +152,9 @@ async function main(): Promise<void> {
   const msSets = [[0], [1], [2], [3], [4], [5], [6], [1, 2], [2, 3], [3, 4], [1, 2, 3], [2, 3, 4], [3, 4, 5], [1, 2, 3, 4], [0, 1, 2, 3, 4], [0, 1, 2, 3, 4, 5, 6]];
   const gramSets = [[0], [1], [2], [3], [1, 2], [2, 3], [1, 2, 3], [0, 1, 2, 3]];
   for (const prep of ["unit", "tf"] as const) {
-    for (const layers of msSets) for (const pca of [0, 32]) for (const normalize of ["none", "l2"] as const) cands.push({ prep, stat: "meanstd", layers, sqrt: false, pca, normalize, colour: 0 });
-    for (const layers of gramSets) for (const sqrt of [false, true]) for (const pca of [32, 64]) cands.push({ prep, stat: "gram", layers, sqrt, pca, normalize: "l2", colour: 0 });
+    for (const layers of msSets)
+      for (const sqrt of [false, true]) for (const pca of [0, 32]) for (const normalize of ["none", "l2"] as const) cands.push({ prep, stat: "meanstd", layers, sqrt, pca, whiten: false, normalize, colour: 0 });
+    for (const layers of gramSets) for (const sqrt of [false, true]) for (const pca of [32, 64]) cands.push({ prep, stat: "gram", layers, sqrt, pca, whiten: false, normalize: "l2", colour: 0 });
   }
   const selTruth = select.map((i) => truth[i]!);
   const scored: { c: Candidate; s: SeedScores }[] = [];
@@ -161,10 +179,20 @@ async function main(): Promise<void> {
   log(`| --- | --- | --- |`);
   const t0 = Date.now();
   for (const c of cands) score(c);
-  // Colour: alone, and joined to the 8 best CNN candidates.
-  for (const normalize of ["none", "l2"] as const) score({ prep: "unit", stat: "meanstd", layers: [], sqrt: false, pca: 0, normalize, colour: 1 });
-  const topCnn = [...scored].filter((x) => x.c.layers.length > 0).sort((a, b) => b.s.ari.mean - a.s.ari.mean).slice(0, 8);
-  for (const { c } of topCnn) for (const w of [0.35, 0.5, 0.7, 1]) score({ ...c, colour: w });
+  const best8 = () => [...scored].filter((x) => x.c.layers.length > 0 && x.c.colour === 0).sort((a, b) => b.s.ari.mean - a.s.ari.mean).slice(0, 8);
+  const seen = new Set(scored.map((x) => name(x.c)));
+  const tryOnce = (c: Candidate) => {
+    if (seen.has(name(c))) return;
+    seen.add(name(c));
+    score(c);
+  };
+  // Stage 2: the 8 best CNN candidates with other PCA sizes, whitened or not.
+  log("| (stage 2: PCA sizes and whitening of the 8 best) | | |");
+  for (const { c } of best8()) for (const pca of [16, 32, 64]) for (const whiten of [false, true]) tryOnce({ ...c, pca, whiten });
+  // Stage 3: the colour block alone, and joined to the 8 best CNN candidates.
+  log("| (stage 3: the colour/texture block) | | |");
+  for (const normalize of ["none", "l2"] as const) tryOnce({ prep: "unit", stat: "meanstd", layers: [], sqrt: false, pca: 0, whiten: false, normalize, colour: 1 });
+  for (const { c } of best8()) for (const w of [0.35, 0.5, 0.7, 1]) tryOnce({ ...c, colour: w });
   log(`(${scored.length} candidates in ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   scored.sort((a, b) => b.s.ari.mean - a.s.ari.mean);
   log("");
@@ -189,6 +217,23 @@ async function main(): Promise<void> {
   const r3 = onReport(colourAlone.c);
   log(`colour-stats alone: ${name(colourAlone.c)} (select ARI ${formatInterval(colourAlone.s.ari)})`);
   log(`  report half: ARI ${formatInterval(r3.ari)}, NMI ${formatInterval(r3.nmi)}`);
+  // The winner as a real extractor (the registry's style extractor with these options): fitted
+  // on the select half's images, features of all 402 through the cache, scored on the report half.
+  // Checks that the options reproduce the bench's vectors, and measures its ms/image.
+  if (best.c.layers.length > 0) {
+    const options = styleOptions(best.c);
+    log(`as extractor options: ${JSON.stringify(options)}`);
+    const ex = await createExtractor("style-mobilenet_v2-nsfwjs", options);
+    if (ex.fit) {
+      const images = [];
+      for (const i of select) images.push(await decodeImage(items[i]!.file, ex.inputSize));
+      await ex.fit(images);
+    }
+    const got = await extractFeaturesDetailed(ex, items, { batch: 16 });
+    ex.dispose();
+    const real = scoreOverSeeds(report.map((i) => got.features[i]!), repTruth, { k: 7, seeds: 10, nInit: 10, normalize: best.c.normalize });
+    log(`  the extractor itself, report half: ARI ${formatInterval(real.ari)}, NMI ${formatInterval(real.nmi)}, dim ${got.features[0]!.length}, ${got.msPerImage?.toFixed(0)} ms/image (loaded machine)`);
+  }
   // Baseline: the default extractor on the same report half.
   const base = await createExtractor("mobilenet_v2_block10-nsfwjs");
   const bf = await extractFeaturesDetailed(base, items, { batch: 16 });
