@@ -27,11 +27,14 @@ import { joinRows } from "../lib/features/style/stats.js";
 import { createStyleExtractor } from "../lib/features/style/style-extractor.js";
 import { initBackend } from "../lib/runtime/backend.js";
 import { createRng } from "../lib/util/random.js";
-import { GRAM_LAYERS, MEANSTD_LAYERS, styleItems } from "./style-extract.js";
+import { GRAM_LAYERS, INCEPTION_LAYERS, MEANSTD_LAYERS, styleItems } from "./style-extract.js";
 
 type Prep = "unit" | "tf";
 
+type Net = "mobilenet_v2" | "inception_v3";
+
 interface Candidate {
+  net: Net;
   prep: Prep;
   stat: "meanstd" | "gram";
   /** Indices into the stat's layer list; empty = no CNN block (colour alone). */
@@ -73,10 +76,10 @@ function scale(v: Float32Array, w: number): Float32Array {
 }
 
 /** The candidate's vectors for the rows to score; PCA (if any) fitted on the fit rows. */
-function build(c: Candidate, raws: Record<string, Raw>, colour: Float32Array[], fitIdx: number[], useIdx: number[]): Float32Array[] {
+function build(c: Candidate, raws: Record<string, Raw>, colours: { c224: Float32Array[]; c299: Float32Array[] }, fitIdx: number[], useIdx: number[]): Float32Array[] {
   let use: Float32Array[] = useIdx.map(() => new Float32Array(0));
   if (c.layers.length > 0) {
-    const r = raws[`${c.stat}-${c.prep}`]!;
+    const r = raws[rawKey(c)]!;
     const rows = (idx: number[]) =>
       idx.map((i) => {
         const blocks = slices(r.raw[i]!, r.dims);
@@ -89,21 +92,30 @@ function build(c: Candidate, raws: Record<string, Raw>, colour: Float32Array[], 
     }
   }
   if (c.colour === 0) return use;
+  const colour = c.net === "inception_v3" ? colours.c299 : colours.c224;
   return use.map((row, j) => joinRows([row.length > 0 ? scale(row, 1) : row, scale(colour[useIdx[j]!]!, c.colour)], "none"));
 }
 
+function rawKey(c: Pick<Candidate, "net" | "stat" | "prep">): string {
+  return `${c.net === "inception_v3" ? "inception-" : ""}${c.stat}-${c.prep}`;
+}
+
+function layerList(c: Pick<Candidate, "net" | "stat">): string[] {
+  return c.net === "inception_v3" ? INCEPTION_LAYERS : c.stat === "gram" ? GRAM_LAYERS : MEANSTD_LAYERS;
+}
+
 function name(c: Candidate): string {
-  const layerNames = c.stat === "gram" ? GRAM_LAYERS : MEANSTD_LAYERS;
+  const layerNames = layerList(c);
   const cnn =
     c.layers.length === 0
       ? "(no CNN)"
-      : `${c.prep} ${c.stat}${c.sqrt ? "+sqrt" : ""} ${c.layers.map((l) => layerNames[l]!.replace("_expand_relu", "").replace("block_", "b")).join("+")} pca ${c.pca || "-"}${c.whiten ? " whiten" : ""}`;
+      : `${c.net === "inception_v3" ? "inception " : ""}${c.prep} ${c.stat}${c.sqrt ? "+sqrt" : ""} ${c.layers.map((l) => layerNames[l]!.replace("_expand_relu", "").replace("block_", "b")).join("+")} pca ${c.pca || "-"}${c.whiten ? " whiten" : ""}`;
   return `${cnn}${c.colour > 0 ? ` + colour x${c.colour}` : ""} ${c.normalize}`;
 }
 
 /** The candidate as options of the "style-mobilenet_v2-nsfwjs" extractor. */
 function styleOptions(c: Candidate): Record<string, unknown> {
-  const layerNames = c.stat === "gram" ? GRAM_LAYERS : MEANSTD_LAYERS;
+  const layerNames = layerList(c);
   return {
     preprocessing: c.prep,
     stat: c.stat,
@@ -143,11 +155,19 @@ async function main(): Promise<void> {
       ex.dispose();
     }
   }
+  {
+    const ex = await createStyleExtractor("inception_v3", { stat: "meanstd", layers: INCEPTION_LAYERS, blockNorm: "none", preprocessing: "unit", id: "style-inception_v3-nsfwjs" });
+    const got = await extractFeaturesDetailed(ex, items, { batch: 8 });
+    raws["inception-meanstd-unit"] = { raw: got.features, dims: ex.blockDims, names: INCEPTION_LAYERS, ms: got.msPerImage };
+    ex.dispose();
+  }
   // At the CNN's input size: the style extractor's colour option describes the same 224 px image.
   const colourEx = createColourExtractor({ inputSize: 224 });
   const colourGot = await extractFeaturesDetailed(colourEx, items, { batch: 32 });
-  const colour = colourGot.features;
+  const colour224 = colourGot.features;
+  const colour299 = (await extractFeaturesDetailed(createColourExtractor({ inputSize: 299 }), items, { batch: 32 })).features;
 
+  const colours = { c224: colour224, c299: colour299 };
   const cands: Candidate[] = [];
   const msSets = [[0], [1], [2], [3], [4], [5], [6], [1, 2], [2, 3], [3, 4], [1, 2, 3], [2, 3, 4], [3, 4, 5], [1, 2, 3, 4], [0, 1, 2, 3, 4], [0, 1, 2, 3, 4, 5, 6]];
   const gramSets = [[0], [1], [2], [3], [1, 2], [2, 3], [1, 2, 3], [0, 1, 2, 3]];
@@ -158,9 +178,13 @@ async function main(): Promise<void> {
   const full = process.argv[2] === "full";
   for (const prep of full ? (["unit", "tf"] as const) : (["unit"] as const)) {
     for (const layers of msSets)
-      for (const sqrt of [false, true]) for (const pca of [0, 32]) for (const normalize of ["none", "l2"] as const) cands.push({ prep, stat: "meanstd", layers, sqrt, pca, whiten: false, normalize, colour: 0 });
-    if (full) for (const layers of gramSets) for (const sqrt of [false, true]) for (const pca of [32, 64]) cands.push({ prep, stat: "gram", layers, sqrt, pca, whiten: false, normalize: "l2", colour: 0 });
+      for (const sqrt of [false, true]) for (const pca of [0, 32]) for (const normalize of ["none", "l2"] as const) cands.push({ net: "mobilenet_v2", prep, stat: "meanstd", layers, sqrt, pca, whiten: false, normalize, colour: 0 });
+    if (full) for (const layers of gramSets) for (const sqrt of [false, true]) for (const pca of [32, 64]) cands.push({ net: "mobilenet_v2", prep, stat: "gram", layers, sqrt, pca, whiten: false, normalize: "l2", colour: 0 });
   }
+  // InceptionV3 (nsfwjs, 299 px), mean+std of its mixed blocks (indices into INCEPTION_LAYERS: mixed0..mixed10).
+  const incSets = [[0], [1], [2], [3], [4], [5], [6], [7], [8], [9], [10], [1, 2], [2, 3], [3, 5], [5, 7], [7, 9], [2, 5, 8], [0, 2, 5], [3, 5, 7], [5, 7, 9], [2, 4, 6, 8, 10]];
+  for (const layers of incSets)
+    for (const sqrt of [false, true]) for (const pca of [0, 32]) for (const normalize of ["none", "l2"] as const) cands.push({ net: "inception_v3", prep: "unit", stat: "meanstd", layers, sqrt, pca, whiten: false, normalize, colour: 0 });
   const selTruth = select.map((i) => truth[i]!);
   const scored: { c: Candidate; s: SeedScores }[] = [];
   const lines: string[] = [
@@ -175,7 +199,7 @@ async function main(): Promise<void> {
     process.stderr.write(s + "\n");
   };
   const score = (c: Candidate): SeedScores => {
-    const s = scoreOverSeeds(build(c, raws, colour, select, select), selTruth, { k: 7, seeds: 5, nInit: 5, normalize: c.normalize });
+    const s = scoreOverSeeds(build(c, raws, colours, select, select), selTruth, { k: 7, seeds: 5, nInit: 5, normalize: c.normalize });
     scored.push({ c, s });
     log(`| ${name(c)} | ${formatInterval(s.ari)} | ${formatInterval(s.nmi)} |`);
     return s;
@@ -196,7 +220,7 @@ async function main(): Promise<void> {
   for (const { c } of best8()) for (const pca of [16, 32, 64]) for (const whiten of [false, true]) tryOnce({ ...c, pca, whiten });
   // Stage 3: the colour block alone, and joined to the 8 best CNN candidates.
   log("| (stage 3: the colour/texture block) | | |");
-  for (const normalize of ["none", "l2"] as const) tryOnce({ prep: "unit", stat: "meanstd", layers: [], sqrt: false, pca: 0, whiten: false, normalize, colour: 1 });
+  for (const normalize of ["none", "l2"] as const) tryOnce({ net: "mobilenet_v2", prep: "unit", stat: "meanstd", layers: [], sqrt: false, pca: 0, whiten: false, normalize, colour: 1 });
   for (const { c } of best8()) for (const w of [0.35, 0.5, 0.7, 1]) tryOnce({ ...c, colour: w });
   log(`(${scored.length} candidates in ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   scored.sort((a, b) => b.s.ari.mean - a.s.ari.mean);
@@ -206,7 +230,7 @@ async function main(): Promise<void> {
   const best = scored[0]!;
   const bestCnn = scored.find((x) => x.c.colour === 0)!;
   const repTruth = report.map((i) => truth[i]!);
-  const onReport = (c: Candidate) => scoreOverSeeds(build(c, raws, colour, select, report), repTruth, { k: 7, seeds: 10, nInit: 10, normalize: c.normalize });
+  const onReport = (c: Candidate) => scoreOverSeeds(build(c, raws, colours, select, report), repTruth, { k: 7, seeds: 10, nInit: 10, normalize: c.normalize });
   log("");
   log("## report half (10 seeds x 10 restarts; PCA fitted on the select half)");
   log("");
@@ -218,6 +242,13 @@ async function main(): Promise<void> {
     log(`best without the colour block (select): ${name(bestCnn.c)} (select ARI ${formatInterval(bestCnn.s.ari)})`);
     log(`  report half: ARI ${formatInterval(r2.ari)}, NMI ${formatInterval(r2.nmi)}`);
   }
+  for (const net of ["mobilenet_v2", "inception_v3"] as const) {
+    const b = scored.find((x) => x.c.net === net && x.c.layers.length > 0);
+    if (!b || b === best || b === bestCnn) continue;
+    const r = onReport(b.c);
+    log(`best on ${net} (select): ${name(b.c)} (select ARI ${formatInterval(b.s.ari)})`);
+    log(`  report half: ARI ${formatInterval(r.ari)}, NMI ${formatInterval(r.nmi)}`);
+  }
   const colourAlone = scored.filter((x) => x.c.layers.length === 0).sort((a, b) => b.s.ari.mean - a.s.ari.mean)[0]!;
   const r3 = onReport(colourAlone.c);
   log(`colour-stats alone: ${name(colourAlone.c)} (select ARI ${formatInterval(colourAlone.s.ari)})`);
@@ -228,7 +259,7 @@ async function main(): Promise<void> {
   if (best.c.layers.length > 0) {
     const options = styleOptions(best.c);
     log(`as extractor options: ${JSON.stringify(options)}`);
-    const ex = await createExtractor("style-mobilenet_v2-nsfwjs", options);
+    const ex = await createExtractor(best.c.net === "inception_v3" ? "style-inception_v3-nsfwjs" : "style-mobilenet_v2-nsfwjs", options);
     if (ex.fit) {
       const images = [];
       for (const i of select) images.push(await decodeImage(items[i]!.file, ex.inputSize));

@@ -89,6 +89,11 @@ registerExtractor("style-mobilenet_v2-nsfwjs", {
   unavailable: () => null,
   create: (opts) => createStyleExtractor("mobilenet_v2", { ...(opts as StyleOptions), id: "style-mobilenet_v2-nsfwjs" }),
 });
+registerExtractor("style-inception_v3-nsfwjs", {
+  description: `InceptionV3 (nsfwjs, offline, 299 px) style: per-channel mean+std (or Gram) of ${DEFAULT_STYLE_LAYERS.inception_v3.join(", ")}; same options`,
+  unavailable: () => null,
+  create: (opts) => createStyleExtractor("inception_v3", { ...(opts as StyleOptions), id: "style-inception_v3-nsfwjs" }),
+});
 for (const id of ["vgg16", "vgg19", "resnet50"] as const satisfies readonly KerasCnnId[]) {
   const spec = KERAS_WEIGHTS[id];
   registerExtractor(`style-${id}`, {
