@@ -85,14 +85,21 @@ registerExtractor("surf-bovw", {
 
 // ---- style extractors (lib/features/style): second-order statistics of chosen CNN layers ----
 registerExtractor("style-mobilenet_v2-nsfwjs", {
-  description: `MobileNetV2 (nsfwjs, offline) style: per-channel mean+std (or Gram, option stat) of ${DEFAULT_STYLE_LAYERS.mobilenet_v2.join(", ")}; options layers, stat, blockNorm, pca, whiten, preprocessing`,
+  description: `MobileNetV2 (nsfwjs, offline) style: per-channel mean+std (or Gram, option stat) of ${DEFAULT_STYLE_LAYERS.mobilenet_v2.join(", ")}; options layers, stat, blockNorm, sqrt, pca, whiten, colour, preprocessing`,
   unavailable: () => null,
   create: (opts) => createStyleExtractor("mobilenet_v2", { ...(opts as StyleOptions), id: "style-mobilenet_v2-nsfwjs" }),
 });
+/**
+ * Defaults of "style-inception_v3-nsfwjs": chosen by bench/style-selection.ts on one half of the
+ * seven style folders of ../shared/paintings (K = 7) and measured on the other half (README,
+ * "Style features"): mean+std of mixed3, signed square root, PCA to 32 fitted on the training
+ * images, and the colour/texture block at weight 1. Any option given replaces its default.
+ */
+export const STYLE_INCEPTION_DEFAULTS: Readonly<StyleOptions> = { layers: ["mixed3"], stat: "meanstd", blockNorm: "l2", sqrt: true, pca: 32, whiten: false, colour: 1, preprocessing: "unit" };
 registerExtractor("style-inception_v3-nsfwjs", {
-  description: `InceptionV3 (nsfwjs, offline, 299 px) style: per-channel mean+std (or Gram) of ${DEFAULT_STYLE_LAYERS.inception_v3.join(", ")}; same options`,
+  description: "InceptionV3 (nsfwjs, offline, 299 px) style: mean+std of mixed3, signed sqrt, PCA 32 (fitted), + colour/texture block; 122 dims; same options as style-mobilenet_v2-nsfwjs",
   unavailable: () => null,
-  create: (opts) => createStyleExtractor("inception_v3", { ...(opts as StyleOptions), id: "style-inception_v3-nsfwjs" }),
+  create: (opts) => createStyleExtractor("inception_v3", { ...STYLE_INCEPTION_DEFAULTS, ...(opts as StyleOptions), id: "style-inception_v3-nsfwjs" }),
 });
 for (const id of ["vgg16", "vgg19", "resnet50"] as const satisfies readonly KerasCnnId[]) {
   const spec = KERAS_WEIGHTS[id];

@@ -14,6 +14,7 @@ import type { ImageArray } from "../../lib/data/image.js";
 import { colourBlockDims, colourBlocks, colourDescriptor, rgbToHsv } from "../../lib/features/style/colour.js";
 import { joinBlocks, joinRows, statDim, styleStat, upperTriangleIndices } from "../../lib/features/style/stats.js";
 import { createStyleExtractor } from "../../lib/features/style/style-extractor.js";
+import { createExtractor } from "../../lib/features/registry.js";
 import { initBackend } from "../../lib/runtime/backend.js";
 
 before(async () => {
@@ -168,6 +169,44 @@ describe("style extractor on the offline MobileNetV2", () => {
     } finally {
       gram.dispose();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("sqrt and the colour block: the CNN part at unit length, then the colour descriptor at the given weight", async () => {
+    const img = pattern(224, 0.05, 0.01);
+    const plain = await createStyleExtractor("mobilenet_v2", { layers: ["block_1_expand_relu"], stat: "meanstd" });
+    const ex = await createStyleExtractor("mobilenet_v2", { layers: ["block_1_expand_relu"], stat: "meanstd", sqrt: true, colour: 0.5 });
+    try {
+      assert.equal(ex.dim(), 192 + 90);
+      assert.equal(ex.options.sqrt, true);
+      assert.equal(ex.options.colour, 0.5);
+      const [p] = await plain.extract([img]);
+      const [v] = await ex.extract([img]);
+      // sqrt of the (non-negative) statistics, block at unit length: sqrt(p) / |sqrt(p)|.
+      const sq = p!.map(Math.sqrt);
+      const n = Math.hypot(...sq);
+      close(v!.subarray(0, 192), sq.map((x) => x / n), 1e-4, "sqrt block");
+      const c = colourDescriptor(img);
+      const cn = Math.hypot(...c);
+      close(v!.subarray(192), c.map((x) => (0.5 * x) / cn), 1e-6, "colour block");
+    } finally {
+      plain.dispose();
+      ex.dispose();
+    }
+  });
+
+  test("the registry's style-inception_v3-nsfwjs carries the selected defaults", async () => {
+    const ex = await createExtractor("style-inception_v3-nsfwjs");
+    try {
+      assert.equal(ex.inputSize, 299);
+      assert.equal(ex.dim(), 32 + 90);
+      assert.ok(ex.fit, "PCA to fit");
+      assert.deepEqual(ex.options.layers, ["mixed3"]);
+      assert.equal(ex.options.stat, "meanstd");
+      assert.equal(ex.options.sqrt, true);
+      assert.equal(ex.options.colour, 1);
+    } finally {
+      ex.dispose();
     }
   });
 
