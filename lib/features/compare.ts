@@ -73,6 +73,11 @@ export interface CompareRow {
   inertia?: number;
   /** How the fitted state (vocabulary, PCA) was had: "fitted", "cached" or "none". */
   fit?: "fitted" | "cached" | "none";
+  /**
+   * Seconds of fitting now (decoding included). A fitted extractor may compute its raw features
+   * during the fit (the style extractor's PCA does) and reuse them, so ms/image alone understates its cost.
+   */
+  fitSeconds?: number;
   /** Seconds for k-means + metrics. */
   clusterSeconds?: number;
 }
@@ -166,6 +171,7 @@ export async function compareExtractors(items: readonly DatasetItem[], opts: Com
         silhouetteInterval: s.silhouette!,
         inertia: Math.min(...s.runs.map((r) => r.inertia)),
         fit: fitted.how,
+        fitSeconds: fitted.seconds,
         clusterSeconds: (performance.now() - t0) / 1000,
       });
       info(`${id}: dim ${ex.dim()}, ARI ${formatInterval(s.ari)}, NMI ${formatInterval(s.nmi)}, silhouette ${formatInterval(s.silhouette)} (${s.runs.length} seeds)`);
@@ -189,7 +195,7 @@ export function compareTable(result: CompareResult): string {
   ];
   for (const r of result.rows) {
     if (!r.ok) lines.push(`| ${r.id} | – | – | – | – | – (${(r.error ?? "").split(/[.;]/)[0]}) |`);
-    else lines.push(`| ${r.id} | ${r.dim} | ${f(r.msPerImage, 1)} | ${iv(r.ariInterval, r.ari)} | ${iv(r.nmiInterval, r.nmi)} | ${iv(r.silhouetteInterval, r.silhouette)} |`);
+    else lines.push(`| ${r.id} | ${r.dim} | ${f(r.msPerImage, 1)}${r.fitSeconds ? ` (+ fit ${r.fitSeconds.toFixed(0)} s)` : ""} | ${iv(r.ariInterval, r.ari)} | ${iv(r.nmiInterval, r.nmi)} | ${iv(r.silhouetteInterval, r.silhouette)} |`);
   }
   return lines.join("\n");
 }

@@ -37,6 +37,8 @@ export interface FitResult {
   images: number;
   /** The cache file, when the extractor can save its fit. */
   file?: string;
+  /** Seconds the fit took (decoding included); 0 unless fitted now. */
+  seconds: number;
 }
 
 /** Items `fit` uses: all, or `limit` of them evenly spaced. */
@@ -57,7 +59,7 @@ export async function fitKey(id: string, createOptions: Record<string, unknown>,
  * from the cache. Extractors without `fit` are returned as they are.
  */
 export async function fitWithCache(id: string, createOptions: Record<string, unknown>, ex: FeatureExtractor, items: readonly DatasetItem[], opts: FitCacheOptions = {}): Promise<FitResult> {
-  if (!ex.fit) return { extractor: ex, how: "none", images: 0 };
+  if (!ex.fit) return { extractor: ex, how: "none", images: 0, seconds: 0 };
   const use = fitItems(items, opts.limit);
   const canSave = typeof ex.saveVocabulary === "function";
   let file: string | undefined;
@@ -76,7 +78,7 @@ export async function fitWithCache(id: string, createOptions: Record<string, unk
           const restored = await createExtractor(id, { ...createOptions, vocabulary: saved });
           ex.dispose();
           info(`${id}: fit restored from ${file}`);
-          return { extractor: restored, how: "cached", images: use.length, file };
+          return { extractor: restored, how: "cached", images: use.length, file, seconds: 0 };
         } catch (err) {
           info(`${id}: cached fit ${file} not usable (${(err as Error).message}); fitting again`);
         }
@@ -84,6 +86,7 @@ export async function fitWithCache(id: string, createOptions: Record<string, unk
     }
   }
   info(`fitting ${id} on ${use.length} images`);
+  const t0 = performance.now();
   const images: ImageArray[] = [];
   for (const item of use) images.push(await decodeImage(item.file, ex.inputSize));
   await ex.fit(images);
@@ -91,5 +94,6 @@ export async function fitWithCache(id: string, createOptions: Record<string, unk
     await fsp.mkdir(path.dirname(file), { recursive: true });
     await ex.saveVocabulary!(file);
   }
-  return { extractor: ex, how: "fitted", images: use.length, ...(file ? { file } : {}) };
+  const seconds = (performance.now() - t0) / 1000;
+  return { extractor: ex, how: "fitted", images: use.length, ...(file ? { file } : {}), seconds };
 }
