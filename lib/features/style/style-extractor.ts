@@ -187,7 +187,7 @@ export class StyleExtractor implements FeatureExtractor {
 
   private async fitPca(images: ImageArray[]): Promise<void> {
     const n = Math.min(this.pcaN, images.length, this.rawDim);
-    if (n < this.pcaN) throw new Error(`pca ${this.pcaN} needs at least ${this.pcaN} training images (got ${images.length}) and dims (have ${this.rawDim}); fit on more images or set the option pca to at most ${Math.min(images.length, this.rawDim)} (0 = no PCA)`);
+    if (n < this.pcaN) throw new Error(`${this.id}: pca ${this.pcaN} needs at least ${this.pcaN} training images (got ${images.length}) and dims (have ${this.rawDim}); fit on more images or set the option pca to at most ${Math.min(images.length, this.rawDim)} (0 = no PCA)`);
     const raw = await this.extractRaw(images);
     images.forEach((img, i) => this.memo.set(imageKey(img), raw[i]!));
     this.pca = fitPca(raw, this.pcaN, { whiten: this.whiten });
