@@ -2,16 +2,21 @@
  * Which global feature groups a labelled collection best? For each extractor: its dimension, its
  * speed (ms per image), and after k-means with K clusters the adjusted Rand index and normalised
  * mutual information against the labels, and the silhouette of the clustering (all sklearn
- * definitions, from lib/cluster). Features come through the cache, so a rerun is cheap.
+ * definitions, from lib/cluster). k-means runs from several seeds (each with restarts), and the
+ * scores are given as mean ± sd [min, max] over the seeds (./score-interval.ts), so two extractors
+ * 0.02 apart are not called different when the seeds alone move ARI that much. Features come
+ * through the cache and fitted vocabularies through ./fit-cache.ts, so a rerun is cheap.
  */
+import path from "node:path";
 import type { DatasetItem } from "../data/dataset.js";
-import { decodeImage } from "../data/decode.js";
 import { kmeans } from "../cluster/kmeans.js";
 import { adjustedRandScore, normalizedMutualInfo, silhouetteScore } from "../cluster/metrics.js";
 import { info, warn } from "../util/log.js";
 import { extractFeaturesDetailed } from "./cache.js";
 import type { FeatureExtractor } from "./extractor.js";
+import { fitWithCache } from "./fit-cache.js";
 import { createExtractor, listExtractors } from "./registry.js";
+import { formatInterval, scoreOverSeeds, type Interval } from "./score-interval.js";
 
 export interface CompareOptions {
   /** Number of k-means clusters; normally the number of labels. At least 2. */
@@ -24,8 +29,10 @@ export interface CompareOptions {
   extractorOptions?: Record<string, Record<string, unknown>>;
   /** Scale each feature vector to unit L2 norm before k-means ("l2"), or use it as is ("none", as the paper). Default "none". */
   normalize?: "none" | "l2";
-  /** k-means seed. Default 0. */
+  /** First k-means seed. Default 0. */
   seed?: number;
+  /** k-means seeds seed, seed + 1, ...: the scores are summarised over them. Sensible 5..20. Default 5. */
+  seeds?: number;
   /** k-means restarts (best inertia wins). Sensible 1..50. Default 10. */
   nInit?: number;
   /** Images per extraction batch. Default 16. */
@@ -34,6 +41,8 @@ export interface CompareOptions {
   silhouetteSample?: number;
   /** Feature cache root (tests). Default `cacheDir("features")`. */
   cacheRoot?: string;
+  /** Fitted-vocabulary cache root. Default `<cacheRoot>/_vocabularies` when cacheRoot is given, else `cacheDir("vocabularies")`. */
+  fitCacheRoot?: string;
   /**
    * Fit extractors that need it (bag of visual words) on at most this many images, taken evenly
    * spaced through the item list (so every label is represented). Default all items.
@@ -52,11 +61,23 @@ export interface CompareRow {
   /** Images answered from the feature cache / computed now. */
   cached?: number;
   computed?: number;
+  /** Means over the k-means seeds. */
   ari?: number;
   nmi?: number;
   silhouette?: number;
-  /** k-means inertia of the best run. */
+  /** The same as mean ± sd [min, max] over the seeds. */
+  ariInterval?: Interval;
+  nmiInterval?: Interval;
+  silhouetteInterval?: Interval;
+  /** k-means inertia: the lowest over the seeds. */
   inertia?: number;
+  /** How the fitted state (vocabulary, PCA) was had: "fitted", "cached" or "none". */
+  fit?: "fitted" | "cached" | "none";
+  /**
+   * Seconds of fitting now (decoding included). A fitted extractor may compute its raw features
+   * during the fit (the style extractor's PCA does) and reuse them, so ms/image alone understates its cost.
+   */
+  fitSeconds?: number;
   /** Seconds for k-means + metrics. */
   clusterSeconds?: number;
 }
@@ -95,16 +116,6 @@ export function scoreClustering(
   };
 }
 
-async function fitIfNeeded(ex: FeatureExtractor, items: readonly DatasetItem[], limit?: number): Promise<void> {
-  if (!ex.fit) return;
-  const n = Math.min(items.length, limit ?? items.length);
-  const use = Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
-  info(`fitting ${ex.id} on ${use.length} images`);
-  const images = [];
-  for (const item of use) images.push(await decodeImage(item.file, ex.inputSize));
-  await ex.fit(images);
-}
-
 /** Run each extractor on `items` (which must all be labelled) and score it; see the module comment. */
 export async function compareExtractors(items: readonly DatasetItem[], opts: CompareOptions): Promise<CompareResult> {
   if (items.length === 0) throw new Error("compareExtractors: no images");
@@ -121,17 +132,30 @@ export async function compareExtractors(items: readonly DatasetItem[], opts: Com
       rows.push({ id, ok: false, error: `unknown extractor; known: ${listed.map((e) => e.id).join(", ")}` });
       continue;
     }
-    if (!entry.available && !opts.download) {
+    // A weight file of your own makes a Keras CNN runnable without the published file.
+    if (!entry.available && !opts.download && !opts.extractorOptions?.[id]?.weightsFile) {
       rows.push({ id, ok: false, error: entry.why ?? "unavailable" });
       continue;
     }
     let ex: FeatureExtractor | null = null;
     try {
-      ex = await createExtractor(id, opts.extractorOptions?.[id] ?? {});
-      await fitIfNeeded(ex, items, opts.fitLimit);
+      const createOptions = opts.extractorOptions?.[id] ?? {};
+      ex = await createExtractor(id, createOptions);
+      const fitted = await fitWithCache(id, createOptions, ex, items, {
+        limit: opts.fitLimit,
+        cacheRoot: opts.fitCacheRoot ?? (opts.cacheRoot ? path.join(opts.cacheRoot, "_vocabularies") : undefined),
+      });
+      ex = fitted.extractor;
       const got = await extractFeaturesDetailed(ex, items, { batch: opts.batch, cacheRoot: opts.cacheRoot });
       const t0 = performance.now();
-      const s = scoreClustering(got.features, truth, opts);
+      const first = opts.seed ?? 0;
+      const s = scoreOverSeeds(got.features, truth, {
+        k: opts.k,
+        seeds: Array.from({ length: Math.max(1, opts.seeds ?? 5) }, (_, i) => first + i),
+        nInit: opts.nInit ?? 10,
+        normalize: opts.normalize,
+        silhouette: opts.silhouetteSample ?? true,
+      });
       rows.push({
         id,
         ok: true,
@@ -139,13 +163,18 @@ export async function compareExtractors(items: readonly DatasetItem[], opts: Com
         msPerImage: got.msPerImage,
         cached: got.cached,
         computed: got.computed,
-        ari: s.ari,
-        nmi: s.nmi,
-        silhouette: s.silhouette,
-        inertia: s.inertia,
+        ari: s.ari.mean,
+        nmi: s.nmi.mean,
+        silhouette: s.silhouette!.mean,
+        ariInterval: s.ari,
+        nmiInterval: s.nmi,
+        silhouetteInterval: s.silhouette!,
+        inertia: Math.min(...s.runs.map((r) => r.inertia)),
+        fit: fitted.how,
+        fitSeconds: fitted.seconds,
         clusterSeconds: (performance.now() - t0) / 1000,
       });
-      info(`${id}: dim ${ex.dim()}, ARI ${s.ari.toFixed(3)}, NMI ${s.nmi.toFixed(3)}, silhouette ${s.silhouette.toFixed(3)}`);
+      info(`${id}: dim ${ex.dim()}, ARI ${formatInterval(s.ari)}, NMI ${formatInterval(s.nmi)}, silhouette ${formatInterval(s.silhouette)} (${s.runs.length} seeds)`);
     } catch (err) {
       warn(`${id}: ${(err as Error).message}`);
       rows.push({ id, ok: false, error: (err as Error).message });
@@ -156,16 +185,24 @@ export async function compareExtractors(items: readonly DatasetItem[], opts: Com
   return { n: items.length, k: opts.k, labels, rows };
 }
 
-/** A Markdown table of the rows (for the README and the console). */
+/** A Markdown table of the rows (for the README and the console): scores as mean ± sd [min, max] over the k-means seeds. */
 export function compareTable(result: CompareResult): string {
   const f = (v: number | null | undefined, d: number): string => (v === null || v === undefined ? "–" : v.toFixed(d));
+  const iv = (i: Interval | undefined, v: number | undefined): string => (i ? formatInterval(i) : f(v, 3));
   const lines = [
     `| extractor | dims | ms/image | ARI | NMI | silhouette |`,
     `| --- | ---: | ---: | ---: | ---: | ---: |`,
   ];
   for (const r of result.rows) {
     if (!r.ok) lines.push(`| ${r.id} | – | – | – | – | – (${(r.error ?? "").split(/[.;]/)[0]}) |`);
-    else lines.push(`| ${r.id} | ${r.dim} | ${f(r.msPerImage, 1)} | ${f(r.ari, 3)} | ${f(r.nmi, 3)} | ${f(r.silhouette, 3)} |`);
+    else lines.push(`| ${r.id} | ${r.dim} | ${f(r.msPerImage, 1)}${r.fitSeconds ? ` (+ fit ${r.fitSeconds.toFixed(0)} s)` : ""} | ${iv(r.ariInterval, r.ari)} | ${iv(r.nmiInterval, r.nmi)} | ${iv(r.silhouetteInterval, r.silhouette)} |`);
   }
   return lines.join("\n");
+}
+
+/** Null when at least one extractor ran, else one message listing every extractor's reason. */
+export function allFailedMessage(result: CompareResult): string | null {
+  if (result.rows.length > 0 && result.rows.some((r) => r.ok)) return null;
+  if (result.rows.length === 0) return "no extractor was run (none selected or available)";
+  return `every extractor failed:\n${result.rows.map((r) => `  ${r.id}: ${r.error ?? "unknown error"}`).join("\n")}`;
 }

@@ -15,6 +15,8 @@ export interface FeatureExtractor {
   dim(): number;
   /** Optional fitting on a training set (e.g. visual vocabulary); no-op for CNNs. */
   fit?(images: ImageArray[]): Promise<void>;
+  /** Fitted extractors: write the fitted state as JSON, which the `vocabulary` create option restores. */
+  saveVocabulary?(file: string): Promise<void>;
   /** Features for a batch of images with values in [-1, 1] (HWC, 3 channels). */
   extract(images: ImageArray[]): Promise<Float32Array[]>;
   dispose(): void;

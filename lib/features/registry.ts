@@ -11,7 +11,9 @@ import { createKerasCnn, type KerasCnnId, type KerasCnnOptions } from "./cnn/ker
 import { createNsfwjsTrunk, type NsfwjsNet, type NsfwjsOptions } from "./cnn/nsfwjs-trunk.js";
 import { KERAS_WEIGHTS, missingWeightsMessage, weightsPresent } from "./cnn/weights.js";
 import { createSiftBovw, createSurfBovw, type KeypointBovwOptions } from "./keypoints/index.js";
+import { createColourExtractor, type ColourOptions } from "./style/colour.js";
 import { createStyleExtractor, DEFAULT_STYLE_LAYERS, type StyleOptions } from "./style/style-extractor.js";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { projectRoot } from "../util/paths.js";
 
@@ -83,9 +85,21 @@ registerExtractor("surf-bovw", {
 
 // ---- style extractors (lib/features/style): second-order statistics of chosen CNN layers ----
 registerExtractor("style-mobilenet_v2-nsfwjs", {
-  description: `MobileNetV2 (nsfwjs, offline) style: per-channel mean+std (or Gram, option stat) of ${DEFAULT_STYLE_LAYERS.mobilenet_v2.join(", ")}; options layers, stat, blockNorm, pca, whiten, preprocessing`,
+  description: `MobileNetV2 (nsfwjs, offline) style: per-channel mean+std (or Gram, option stat) of ${DEFAULT_STYLE_LAYERS.mobilenet_v2.join(", ")}; options layers, stat, blockNorm, sqrt, pca, whiten, colour, preprocessing`,
   unavailable: () => null,
   create: (opts) => createStyleExtractor("mobilenet_v2", { ...(opts as StyleOptions), id: "style-mobilenet_v2-nsfwjs" }),
+});
+/**
+ * Defaults of "style-inception_v3-nsfwjs": chosen by bench/style-selection.ts on one half of the
+ * seven style folders of ../shared/paintings (K = 7) and measured on the other half (README,
+ * "Style features"): mean+std of mixed3, signed square root, PCA to 32 fitted on the training
+ * images, and the colour/texture block at weight 1. Any option given replaces its default.
+ */
+export const STYLE_INCEPTION_DEFAULTS: Readonly<StyleOptions> = { layers: ["mixed3"], stat: "meanstd", blockNorm: "l2", sqrt: true, pca: 32, whiten: false, colour: 1, preprocessing: "unit" };
+registerExtractor("style-inception_v3-nsfwjs", {
+  description: "InceptionV3 (nsfwjs, offline, 299 px) style: mean+std of mixed3, signed sqrt, PCA 32 (fitted), + colour/texture block; 122 dims; same options as style-mobilenet_v2-nsfwjs",
+  unavailable: () => null,
+  create: (opts) => createStyleExtractor("inception_v3", { ...STYLE_INCEPTION_DEFAULTS, ...(opts as StyleOptions), id: "style-inception_v3-nsfwjs" }),
 });
 for (const id of ["vgg16", "vgg19", "resnet50"] as const satisfies readonly KerasCnnId[]) {
   const spec = KERAS_WEIGHTS[id];
@@ -95,10 +109,29 @@ for (const id of ["vgg16", "vgg19", "resnet50"] as const satisfies readonly Kera
     create: (opts) => createStyleExtractor(id, { ...(opts as StyleOptions), id: `style-${id}` }),
   });
 }
+registerExtractor("colour-stats", {
+  description: "no CNN: joint HSV histogram (8x3x3), RGB/S/V mean+std, grey gradient-magnitude histogram; 90 dims; options bins, inputSize",
+  unavailable: () => null,
+  create: async (opts) => createColourExtractor(opts as ColourOptions),
+});
 // ---- end of style extractors ----
 
 /** Ids whose weights can come from a Keras .h5 of your own (`weightsFile`). */
 export const KERAS_WEIGHTS_IDS: readonly string[] = ["vgg16", "vgg19", "resnet50", "style-vgg16", "style-vgg19", "style-resnet50"];
+
+/**
+ * The `weightsFile` option for a Keras weight file of your own given on the command line
+ * (`--weights FILE`): checks that the extractor takes Keras weights and that the file is there,
+ * and returns its absolute path (relative paths are taken from `base`, the working folder).
+ */
+export function weightsFileOption(extractor: string, file: string, what = "--weights", base = process.cwd()): string {
+  if (!KERAS_WEIGHTS_IDS.includes(extractor)) {
+    throw new Error(`${what} is set, but extractor "${extractor}" does not take Keras weights; use it with one of ${KERAS_WEIGHTS_IDS.join(", ")} (--extractor)`);
+  }
+  const abs = path.resolve(base, file);
+  if (!existsSync(abs)) throw new Error(`${what} ${file}: no such file (looked at ${abs}); give the path of a Keras .h5 weight file`);
+  return abs;
+}
 
 /**
  * `createExtractor` options from the config's `features` section: its `options`, plus

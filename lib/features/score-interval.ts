@@ -5,7 +5,7 @@
  * extractors 0.02 apart are not called different when the seeds alone move ARI by 0.05.
  */
 import { kmeans } from "../cluster/kmeans.js";
-import { adjustedRandScore, normalizedMutualInfo } from "../cluster/metrics.js";
+import { adjustedRandScore, normalizedMutualInfo, silhouetteScore } from "../cluster/metrics.js";
 
 export interface Interval {
   mean: number;
@@ -49,12 +49,16 @@ export interface SeedScoreOptions {
   nInit?: number;
   /** Scale rows to unit length first. Default "none". */
   normalize?: "none" | "l2";
+  /** Also the silhouette of each seed's clustering (O(n^2 d)); a number = on a random subset of that many rows. Default false. */
+  silhouette?: boolean | number;
 }
 
 export interface SeedScores {
   ari: Interval;
   nmi: Interval;
-  runs: { seed: number; ari: number; nmi: number; inertia: number }[];
+  /** Only with the `silhouette` option. */
+  silhouette?: Interval;
+  runs: { seed: number; ari: number; nmi: number; inertia: number; silhouette?: number }[];
 }
 
 /** k-means from each seed, ARI and NMI against `truth`, summarised (see the module comment). */
@@ -64,7 +68,11 @@ export function scoreOverSeeds(features: readonly Float32Array[], truth: readonl
   const X = opts.normalize === "l2" ? l2Rows(features) : (features as Float32Array[]);
   const runs = seeds.map((seed) => {
     const km = kmeans(X, opts.k, { seed, nInit: opts.nInit ?? 10 });
-    return { seed, ari: adjustedRandScore(truth, km.labels), nmi: normalizedMutualInfo(truth, km.labels), inertia: km.inertia };
+    const run: SeedScores["runs"][number] = { seed, ari: adjustedRandScore(truth, km.labels), nmi: normalizedMutualInfo(truth, km.labels), inertia: km.inertia };
+    if (opts.silhouette) run.silhouette = silhouetteScore(X, km.labels, { sampleSize: typeof opts.silhouette === "number" ? opts.silhouette : undefined, seed });
+    return run;
   });
-  return { ari: summarize(runs.map((r) => r.ari)), nmi: summarize(runs.map((r) => r.nmi)), runs };
+  const out: SeedScores = { ari: summarize(runs.map((r) => r.ari)), nmi: summarize(runs.map((r) => r.nmi)), runs };
+  if (opts.silhouette) out.silhouette = summarize(runs.map((r) => r.silhouette!));
+  return out;
 }

@@ -1,21 +1,25 @@
 /**
  * Extractor comparison on a tiny synthetic labelled set: a feature that separates the classes
- * scores ARI = NMI = 1; unknown and unavailable extractors are reported, not fatal.
+ * scores ARI = NMI = 1 on every k-means seed; unknown and unavailable extractors are reported,
+ * not fatal; a fitted state (vocabulary) is cached and restored on the rerun; when every extractor
+ * fails, allFailedMessage lists the reasons.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import sharp from "sharp";
 import type { DatasetItem } from "../../lib/data/dataset.js";
 import type { ImageArray } from "../../lib/data/image.js";
-import { compareExtractors, compareTable, l2Normalize, scoreClustering } from "../../lib/features/compare.js";
+import { allFailedMessage, compareExtractors, compareTable, l2Normalize, scoreClustering } from "../../lib/features/compare.js";
 import { registerExtractor } from "../../lib/features/registry.js";
 import { createRng } from "../../lib/util/random.js";
 
 let dir: string;
 let items: DatasetItem[];
+/** Fits done by "test-saved-fit" (a fit restored from the cache does not count). */
+let savedFits = 0;
 
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "heritage-compare-"));
@@ -76,6 +80,38 @@ before(async () => {
       dispose() {},
     }),
   });
+  // A fitted extractor that can save its fit (as the BoVW and style extractors do): the fit is the
+  // mean of the first channel, restored through the `vocabulary` create option.
+  registerExtractor("test-saved-fit", {
+    description: "fit saved (test)",
+    unavailable: () => null,
+    create: async (opts) => {
+      let centre: number | null = (opts.vocabulary as { centre?: number } | undefined)?.centre ?? null;
+      return {
+        id: "test-saved-fit",
+        get options() {
+          return { centre };
+        },
+        inputSize: 8,
+        dim: () => 1,
+        ...(centre === null
+          ? {
+              async fit(images: ImageArray[]) {
+                savedFits++;
+                centre = images.reduce((s, img) => s + img.data[0]!, 0) / images.length;
+              },
+            }
+          : {}),
+        async saveVocabulary(file: string) {
+          writeFileSync(file, JSON.stringify({ centre }));
+        },
+        async extract(images: ImageArray[]) {
+          return images.map((img) => Float32Array.of(img.data[0]! - centre!));
+        },
+        dispose() {},
+      };
+    },
+  });
   registerExtractor("test-offline", { description: "never available (test)", unavailable: () => "needs a file", create: async () => assert.fail("must not be created") });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,14 +137,43 @@ test("a separating feature gets ARI = NMI = 1 and a high silhouette; problems be
   assert.equal(offline!.error, "needs a file");
   assert.equal(unknown!.ok, false);
   assert.match(unknown!.error!, /unknown extractor/);
+  // Five k-means seeds by default, all of them perfect.
+  assert.deepEqual(mean!.ariInterval, { mean: 1, sd: 0, min: 1, max: 1, n: 5 });
+  assert.equal(mean!.nmiInterval!.n, 5);
+  assert.equal(mean!.fit, "none");
   const table = compareTable(result);
-  assert.match(table, /\| test-mean-colour \| 3 \| [\d.]+ \| 1\.000 \| 1\.000 \|/);
+  assert.match(table, /\| test-mean-colour \| 3 \| [\d.]+ \| 1\.000 ± 0\.000 \[1\.000, 1\.000\] \| 1\.000 ± 0\.000 \[1\.000, 1\.000\] \|/);
+  assert.equal(allFailedMessage(result), null);
 
   // A rerun answers from the cache.
   const again = await compareExtractors(items, { k: 3, extractors: ["test-mean-colour"], cacheRoot: path.join(dir, ".cache"), nInit: 3 });
   assert.equal(again.rows[0]!.cached, 15);
   assert.equal(again.rows[0]!.computed, 0);
   assert.equal(again.rows[0]!.ari, mean!.ari);
+});
+
+test("a fitted state is cached on content + settings and restored on the rerun", async () => {
+  const cacheRoot = path.join(dir, ".cache-fit");
+  const first = await compareExtractors(items, { k: 3, extractors: ["test-saved-fit"], cacheRoot, nInit: 2, seeds: 3 });
+  assert.equal(first.rows[0]!.ok, true, first.rows[0]!.error);
+  assert.equal(first.rows[0]!.fit, "fitted");
+  assert.equal(savedFits, 1);
+  assert.equal(first.rows[0]!.ariInterval!.n, 3);
+  assert.equal(readdirSync(path.join(cacheRoot, "_vocabularies", "test-saved-fit")).length, 1);
+  const again = await compareExtractors(items, { k: 3, extractors: ["test-saved-fit"], cacheRoot, nInit: 2, seeds: 3 });
+  assert.equal(again.rows[0]!.fit, "cached");
+  assert.equal(savedFits, 1, "not fitted again");
+  assert.equal(again.rows[0]!.computed, 0, "same options after the restore, so the features come from the cache");
+  assert.deepEqual(again.rows[0]!.ariInterval, first.rows[0]!.ariInterval);
+  // Another fitting set (fitLimit) is another key: fitted again.
+  const fewer = await compareExtractors(items, { k: 3, extractors: ["test-saved-fit"], cacheRoot, nInit: 2, seeds: 3, fitLimit: 6 });
+  assert.equal(fewer.rows[0]!.fit, "fitted");
+  assert.equal(savedFits, 2);
+});
+
+test("allFailedMessage lists each extractor's reason", async () => {
+  const result = await compareExtractors(items, { k: 3, extractors: ["test-offline", "no-such"], cacheRoot: path.join(dir, ".cache"), nInit: 1 });
+  assert.equal(allFailedMessage(result), "every extractor failed:\n  test-offline: needs a file\n  no-such: " + result.rows[1]!.error);
 });
 
 test("unlabelled items are refused with the file named", async () => {

@@ -26,6 +26,7 @@ export function register(program: Command): void {
     .option("--data <dir>", "dataset folder (manifest.csv, label subfolders or flat); default ../shared/paintings")
     .option("--extractor <id>", "feature extractor id (see `heritage features list`); default: the offline default")
     .option("--pooling <mode>", "CNN pooling: flatten, avg or max (default per extractor)")
+    .option("--weights <file>", "a Keras .h5 weight file of your own for --extractor vgg16/vgg19/resnet50 (or style-*); no md5 check (config: features.weights)")
     .option("--k <k>", "number of clusters (1-1000)", int("k", 1, 1000))
     .option("--sweep <range>", 'K values to sweep, "A..B" or "2,4,8": reports elbow, silhouette, DB, CH, gap; uses the suggested K unless --k is given')
     .option("--normalize <mode>", "feature normalisation before k-means: none, l2, standardize or l2-standardize", "l2")
@@ -63,12 +64,17 @@ export function register(program: Command): void {
       if (o.k === undefined && !sweep) throw new Error("give --k K or --sweep A..B");
       const data = (o.data as string | undefined) ?? sharedPaintingsDir();
       if (!data) throw new Error("no --data given and ../shared/paintings is not there; pass --data DIR");
+      const extractorOptions: Record<string, unknown> = o.pooling ? { pooling: o.pooling } : {};
+      if (o.weights) {
+        const { DEFAULT_EXTRACTOR, weightsFileOption } = await import("../../features/registry.js");
+        extractorOptions.weightsFile = weightsFileOption((o.extractor as string | undefined) ?? DEFAULT_EXTRACTOR, o.weights as string);
+      }
       await initBackend();
       const summary = await clusterDataset({
         data,
         outDir: o.out as string,
         extractor: o.extractor as string | undefined,
-        extractorOptions: o.pooling ? { pooling: o.pooling } : {},
+        extractorOptions,
         k: o.k as number | undefined,
         sweep,
         normalization: normalize as "l2",

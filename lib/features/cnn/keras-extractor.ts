@@ -9,7 +9,7 @@ import { loadKerasWeights, type LoadReport } from "./load-keras.js";
 import { imagesToBatch, preprocessBatch } from "./preprocess.js";
 import { buildResNet50, RESNET50_FEATURE_LAYER, resnet50LegacyName } from "./resnet.js";
 import { buildVgg, vggFeatureLayer } from "./vgg.js";
-import { ensureWeights, KERAS_WEIGHTS, type EnsureWeightsOptions } from "./weights.js";
+import { ensureWeights, KERAS_WEIGHTS, weightsContentId, type EnsureWeightsOptions } from "./weights.js";
 
 export type KerasCnnId = "vgg16" | "vgg19" | "resnet50";
 
@@ -89,7 +89,7 @@ export class KerasCnnExtractor implements FeatureExtractor {
   private readonly batchSize: number;
   private readonly outShape: number[];
 
-  private constructor(id: KerasCnnId, model: tf.LayersModel, report: LoadReport, opts: Required<Pick<KerasCnnOptions, "pooling" | "inputSize" | "batchSize">> & { widthScale: number; weightsFile?: string }) {
+  private constructor(id: KerasCnnId, model: tf.LayersModel, report: LoadReport, opts: Required<Pick<KerasCnnOptions, "pooling" | "inputSize" | "batchSize">> & { widthScale: number; weightsId: string }) {
     this.id = id;
     this.model = model;
     this.loadReport = report;
@@ -103,7 +103,9 @@ export class KerasCnnExtractor implements FeatureExtractor {
       inputSize: opts.inputSize,
       preprocessing: "caffe",
       ...(opts.widthScale !== 1 ? { widthScale: opts.widthScale } : {}),
-      ...(opts.weightsFile ? { weightsFile: opts.weightsFile } : { weights: KERAS_WEIGHTS[id].md5 }),
+      // The md5 of the weights: the published file's, or that of a file of your own (its content,
+      // not its path, so replacing the file at the same path gives new cache entries).
+      weights: opts.weightsId,
     };
   }
 
@@ -112,6 +114,7 @@ export class KerasCnnExtractor implements FeatureExtractor {
     const inputSize = opts.inputSize ?? 224;
     const widthScale = opts.widthScale ?? 1;
     const file = opts.weightsFile ?? (await ensureWeights(KERAS_WEIGHTS[id], opts.weights));
+    const weightsId = opts.weightsFile ? await weightsContentId(opts.weightsFile) : KERAS_WEIGHTS[id].md5;
     const model = buildKerasCnn(id, inputSize, widthScale);
     let report: LoadReport;
     try {
@@ -125,7 +128,7 @@ export class KerasCnnExtractor implements FeatureExtractor {
       inputSize,
       batchSize: opts.batchSize ?? 8,
       widthScale,
-      weightsFile: opts.weightsFile,
+      weightsId,
     });
   }
 

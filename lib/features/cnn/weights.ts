@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomic } from "../../util/fs.js";
 import { info } from "../../util/log.js";
@@ -68,6 +69,29 @@ export function md5File(file: string): Promise<string> {
       .on("error", (e) => reject(new Error(`cannot read ${file}: ${e.message}`)))
       .on("end", () => resolve(h.digest("hex")));
   });
+}
+
+const contentIds = new Map<string, string>();
+/**
+ * What identifies a weight file of your own in a cache key: the md5 of its bytes (so replacing
+ * the file at the same path is noticed, and moving it is not), remembered per (path, size, mtime)
+ * within a process so a 500 MB file is hashed once.
+ */
+export async function weightsContentId(file: string): Promise<string> {
+  let st;
+  try {
+    st = await stat(file);
+  } catch (err) {
+    throw new Error(`weight file ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; give the path of a Keras .h5 file`);
+  }
+  if (!st.isFile()) throw new Error(`weight file ${file} is not a file; give the path of a Keras .h5 file`);
+  const key = `${path.resolve(file)}:${st.size}:${st.mtimeMs}`;
+  let id = contentIds.get(key);
+  if (!id) {
+    id = await md5File(file);
+    contentIds.set(key, id);
+  }
+  return id;
 }
 
 /** The message shown when a file is missing and cannot be downloaded. */

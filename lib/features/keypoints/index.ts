@@ -128,7 +128,9 @@ function createBovw(id: "sift-bovw" | "surf-bovw", opts: KeypointBovwOptions, de
   // pixels. Entries are dropped when used.
   const fitted = new Map<string, KeypointFeatures>();
   const describe = (images: ImageArray[], label: string, mode: "fit" | "extract"): KeypointFeatures[] => {
-    const bar = images.length > 8 ? progress(label, images.length) : null;
+    // A bar for the fit only: extract is called batch by batch under the feature cache's own bar
+    // (one bar per extractor, not one per batch).
+    const bar = mode === "fit" && images.length > 8 ? progress(label, images.length) : null;
     const out = images.map((img) => {
       const key = reuse ? imageKey(img) : "";
       let f = mode === "extract" && reuse ? fitted.get(key) : undefined;

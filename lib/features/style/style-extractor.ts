@@ -17,7 +17,8 @@ import { extractBatched } from "../cnn/keras-extractor.js";
 import { imagesToBatch, preprocessBatch } from "../cnn/preprocess.js";
 import type { FeatureExtractor } from "../extractor.js";
 import { fitPca, pcaFromJson, pcaHash, pcaToJson, pcaTransform, type PcaModel } from "../pca.js";
-import { joinBlocks, statDim, styleStat, type BlockNorm, type StyleStat } from "./stats.js";
+import { colourBlockDims, colourDescriptor } from "./colour.js";
+import { joinBlocks, joinRows, statDim, styleStat, type BlockNorm, type StyleStat } from "./stats.js";
 import { createStyleTrunk, type StyleNet, type StyleTrunk, type TrunkOptions } from "./trunks.js";
 
 export interface StyleOptions extends TrunkOptions {
@@ -29,6 +30,14 @@ export interface StyleOptions extends TrunkOptions {
   stat?: StyleStat;
   /** Scale each layer's block to unit L2 norm before joining ("l2", default) or not ("none"). */
   blockNorm?: BlockNorm;
+  /** Signed square root of every statistic before the blocks are joined (power normalisation, as for Gram/Fisher vectors). Default false. */
+  sqrt?: boolean;
+  /**
+   * Weight of the colour/texture block (./colour.ts: HSV histogram, moments, gradient histogram of
+   * the same input image) joined after the CNN part: the CNN part (after PCA) is scaled to unit
+   * length and the colour block to this length. 0 = no colour block (default).
+   */
+  colour?: number;
   /** Reduce to this many principal components, fitted by `fit` (0 = no PCA, default). */
   pca?: number;
   /** Divide the PCA projections by their standard deviation. Default false. */
@@ -53,6 +62,14 @@ function imageKey(img: ImageArray): string {
   return sha256(new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength)) + `:${img.width}x${img.height}x${img.channels}`;
 }
 
+/** `v` scaled to L2 length `len` (a zero vector stays zero). */
+function scaleTo(v: Float32Array, len: number): Float32Array {
+  let q = 0;
+  for (let i = 0; i < v.length; i++) q += v[i]! * v[i]!;
+  const s = q > 0 ? len / Math.sqrt(q) : 0;
+  return v.map((x) => x * s);
+}
+
 export class StyleExtractor implements FeatureExtractor {
   readonly id: string;
   readonly inputSize: number;
@@ -64,6 +81,8 @@ export class StyleExtractor implements FeatureExtractor {
   private readonly layers: string[];
   private readonly stat: StyleStat;
   private readonly blockNorm: BlockNorm;
+  private readonly sqrt: boolean;
+  private readonly colour: number;
   private readonly batchSize: number;
   private readonly pcaN: number;
   private readonly whiten: boolean;
@@ -78,6 +97,9 @@ export class StyleExtractor implements FeatureExtractor {
     this.layers = layers;
     this.stat = opts.stat ?? "meanstd";
     this.blockNorm = opts.blockNorm ?? "l2";
+    this.sqrt = opts.sqrt ?? false;
+    this.colour = opts.colour ?? 0;
+    if (!(this.colour >= 0 && Number.isFinite(this.colour))) throw new Error(`${this.id}: colour must be a weight >= 0 (0 = no colour block), got ${opts.colour}`);
     this.batchSize = opts.batchSize ?? 8;
     this.blockDims = trunk.channels.map((c) => statDim(this.stat, c));
     this.rawDim = this.blockDims.reduce((s, d) => s + d, 0);
@@ -92,6 +114,8 @@ export class StyleExtractor implements FeatureExtractor {
       layers: this.layers,
       stat: this.stat,
       blockNorm: this.blockNorm,
+      ...(this.sqrt ? { sqrt: true } : {}),
+      ...(this.colour > 0 ? { colour: this.colour, colourVersion: 1 } : {}),
       preprocessing: trunk.preprocessing,
       inputSize: this.inputSize,
     };
@@ -124,7 +148,7 @@ export class StyleExtractor implements FeatureExtractor {
   }
 
   dim(): number {
-    return this.pcaN > 0 ? this.pcaN : this.rawDim;
+    return (this.pcaN > 0 ? this.pcaN : this.rawDim) + (this.colour > 0 ? colourBlockDims().reduce((s, d) => s + d, 0) : 0);
   }
 
   /** The fitted PCA, or null. */
@@ -140,7 +164,10 @@ export class StyleExtractor implements FeatureExtractor {
       const outs = t.model.predict(x);
       const maps = (Array.isArray(outs) ? outs : [outs]) as tf.Tensor4D[];
       return joinBlocks(
-        maps.map((m) => styleStat(m, this.stat)),
+        maps.map((m) => {
+          const st = styleStat(m, this.stat);
+          return this.sqrt ? (tf.sign(st).mul(tf.sqrt(tf.abs(st))) as tf.Tensor2D) : st;
+        }),
         this.blockNorm,
       );
     });
@@ -153,12 +180,14 @@ export class StyleExtractor implements FeatureExtractor {
     const raw = todo.length > 0 ? await this.extractRaw(todo) : [];
     let r = 0;
     for (let i = 0; i < images.length; i++) if (out[i] === null) out[i] = raw[r++]!;
-    return this.pca ? out.map((v) => pcaTransform(this.pca!, v!)) : (out as Float32Array[]);
+    const cnn = this.pca ? out.map((v) => pcaTransform(this.pca!, v!)) : (out as Float32Array[]);
+    if (this.colour === 0) return cnn;
+    return cnn.map((v, i) => joinRows([scaleTo(v, 1), scaleTo(colourDescriptor(images[i]!), this.colour)], "none"));
   }
 
   private async fitPca(images: ImageArray[]): Promise<void> {
     const n = Math.min(this.pcaN, images.length, this.rawDim);
-    if (n < this.pcaN) throw new Error(`${this.id}: pca ${this.pcaN} needs at least ${this.pcaN} training images (got ${images.length}) and dims (have ${this.rawDim})`);
+    if (n < this.pcaN) throw new Error(`${this.id}: pca ${this.pcaN} needs at least ${this.pcaN} training images (got ${images.length}) and dims (have ${this.rawDim}); fit on more images or set the option pca to at most ${Math.min(images.length, this.rawDim)} (0 = no PCA)`);
     const raw = await this.extractRaw(images);
     images.forEach((img, i) => this.memo.set(imageKey(img), raw[i]!));
     this.pca = fitPca(raw, this.pcaN, { whiten: this.whiten });

@@ -9,7 +9,7 @@ import { loadKerasWeights } from "../cnn/load-keras.js";
 import { loadNsfwjsModel, NSFWJS_NETS, type NsfwjsNet } from "../cnn/nsfwjs-trunk.js";
 import type { Preprocessing } from "../cnn/preprocess.js";
 import { resnet50LegacyName } from "../cnn/resnet.js";
-import { ensureWeights, KERAS_WEIGHTS, md5File, type EnsureWeightsOptions } from "../cnn/weights.js";
+import { ensureWeights, KERAS_WEIGHTS, weightsContentId, type EnsureWeightsOptions } from "../cnn/weights.js";
 
 export type StyleNet = NsfwjsNet | KerasCnnId;
 
@@ -104,7 +104,7 @@ export async function createStyleTrunk(net: StyleNet, layers: readonly string[],
     model,
     channels: channelsOf(model),
     // A file of your own is identified by its content, so replacing it at the same path is noticed.
-    weights: { weights: opts.weightsFile ? await md5File(opts.weightsFile) : KERAS_WEIGHTS[net].md5, ...(widthScale !== 1 ? { widthScale } : {}), ...(inputSize !== 224 ? { inputSize } : {}) },
+    weights: { weights: opts.weightsFile ? await weightsContentId(opts.weightsFile) : KERAS_WEIGHTS[net].md5, ...(widthScale !== 1 ? { widthScale } : {}), ...(inputSize !== 224 ? { inputSize } : {}) },
     dispose: () => full.dispose(),
   };
 }
