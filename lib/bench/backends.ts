@@ -98,7 +98,7 @@ export const FLOP_COUNTING =
   "training step (lib/gan/dcgan.ts trainStep) = batch*(4*Fg + 9*Fd); z step = 2*batch*(Fg + Fd)";
 
 function tensorflowInstalled(): boolean {
-  for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+  for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node", "tfjs-node-native"]) {
     try {
       require.resolve(pkg);
       return true;

@@ -6,6 +6,11 @@
 import { initBackend, type BackendName } from "./backend.js";
 import { PROBE_PREFIX, runProbe, type ProbeKind } from "./probe.js";
 
+/** Write one line and wait until it is flushed: a pipe takes 64 KiB at a time and process.exit drops the rest. */
+function emit(obj: unknown): Promise<void> {
+  return new Promise((resolve) => process.stdout.write(PROBE_PREFIX + JSON.stringify(obj) + "\n", () => resolve()));
+}
+
 async function main(): Promise<void> {
   const arg = process.argv[2] ?? "auto";
   const backend = arg === "auto" ? undefined : (arg as BackendName);
@@ -14,15 +19,15 @@ async function main(): Promise<void> {
   try {
     info = await initBackend({ prefer: backend, announce: false });
   } catch (err) {
-    process.stdout.write(PROBE_PREFIX + JSON.stringify({ ok: false, stage: "start", error: (err as Error).message }) + "\n");
+    await emit({ ok: false, stage: "start", error: (err as Error).message });
     return;
   }
   try {
     const t0 = Date.now();
     const probe = kind === "none" ? null : await runProbe(kind);
-    process.stdout.write(PROBE_PREFIX + JSON.stringify({ ok: true, info, probe, ms: Date.now() - t0 }) + "\n");
+    await emit({ ok: true, info, probe, ms: Date.now() - t0 });
   } catch (err) {
-    process.stdout.write(PROBE_PREFIX + JSON.stringify({ ok: false, stage: "probe", info, error: (err as Error).stack ?? String(err) }) + "\n");
+    await emit({ ok: false, stage: "probe", info, error: (err as Error).stack ?? String(err) });
   }
 }
 

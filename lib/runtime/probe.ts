@@ -156,7 +156,13 @@ export async function probeInChild(backend: string, kind: ProbeKind | "none", op
       clearTimeout(timer);
       const seconds = (Date.now() - t0) / 1000;
       const line = out.split("\n").find((l) => l.startsWith(PROBE_PREFIX));
-      if (line) resolve({ ...(JSON.parse(line.slice(PROBE_PREFIX.length)) as ProbeOutcome), seconds });
+      let parsed: ProbeOutcome | null = null;
+      try {
+        if (line) parsed = JSON.parse(line.slice(PROBE_PREFIX.length)) as ProbeOutcome;
+      } catch {
+        parsed = { ok: false, stage: "probe", error: `unreadable probe line (${line!.length} characters; cut off?)` };
+      }
+      if (parsed) resolve({ ...parsed, seconds });
       else {
         const last = err.trim().split("\n").slice(-3).join(" | ");
         resolve({ ok: false, stage: "start", error: signal ? `killed by ${signal} after ${seconds.toFixed(0)} s` : `exit ${code}: ${last || "no output"}`, seconds });
