@@ -29,7 +29,8 @@ import {
   saveLayersModel,
   saveOptimizerState,
 } from "./checkpoint.js";
-import { createGanPair, disposeGanPair, sampleLatent, trainStepAsync, type DcganArch, type GanPair, type LatentPrior } from "./dcgan.js";
+import { diffAugment, type AugmentPolicy } from "./augment.js";
+import { createGanPair, disposeGanPair, sampleLatent, trainStepAsync, type Augmenter, type DcganArch, type GanPair, type LatentPrior } from "./dcgan.js";
 
 export interface TrainOptions {
   arch: DcganArch;
@@ -43,6 +44,16 @@ export interface TrainOptions {
   latentPrior: LatentPrior;
   /** Random horizontal flips. */
   flip: boolean;
+  /** DiffAugment policies applied before D to real and generated images (./augment.ts); empty = none. */
+  augment?: readonly AugmentPolicy[];
+  /**
+   * Start from a trained GAN instead of a random initialisation (Wang et al. 2018, "Transferring
+   * GANs"): its generator/ and discriminator/ folders are loaded (fresh optimizer state). `fingerprint`
+   * identifies those weights (a resume or a skip must find the same).
+   */
+  init?: { from: string; fingerprint: string };
+  /** Freeze D's first n convolution blocks (Mo et al. 2020, "FreezeD"); 0 = train all. */
+  freezeD?: number;
   /** Checkpoint (and sample grid) every this many epochs; the last epoch always. */
   checkpointEvery: number;
   seed: number;
@@ -140,7 +151,11 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
       history = resumed.history.slice(0, start);
       seconds = history.reduce((s, h) => s + h.seconds, 0);
       info(`${label}: resuming after epoch ${start} of ${epochs}`);
+    } else if (opts.init) {
+      await loadInitialWeights(pair, opts.init.from);
+      info(`${label}: starting from the trained GAN in ${opts.init.from}`);
     }
+    if (opts.freezeD) freezeDiscriminatorBlocks(pair.D, opts.freezeD);
     const keep = opts.keepCheckpoints ?? 2;
     for (let epoch = start + 1; epoch <= epochs; epoch++) {
       const rec = await runEpoch(pair, data, { ...opts, batch, steps, epoch, epochs, label });
@@ -181,6 +196,9 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
         latentPrior: opts.latentPrior,
         flip: opts.flip,
         seed: opts.seed,
+        augment: opts.augment ?? [],
+        init: opts.init ?? null,
+        freezeD: opts.freezeD ?? 0,
       },
       images: images.length,
       seconds,
@@ -206,6 +224,10 @@ async function runEpoch(
 ): Promise<EpochRecord> {
   const n = data.shape[0];
   const rng = createRng(o.seed * 1_000_003 + o.epoch);
+  // Augmentation draws from its own stream, so runs without it keep their random sequence.
+  const augRng = createRng((o.seed * 1_000_003 + o.epoch) ^ 0x5a17);
+  const policies = o.augment ?? [];
+  const augment: Augmenter | undefined = policies.length ? (x) => diffAugment(x, policies, augRng) : undefined;
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);
@@ -229,7 +251,7 @@ async function runEpoch(
       return tf.where(tf.broadcastTo(cond, x.shape), tf.reverse(x, 2), x) as tf.Tensor4D;
     });
     const z = sampleLatent(idx.length, pair.arch.nz, o.latentPrior, Math.floor(rng.next() * 2 ** 31));
-    const st = await trainStepAsync(pair, real, z).finally(() => tf.dispose([real, z]));
+    const st = await trainStepAsync(pair, real, z, augment).finally(() => tf.dispose([real, z]));
     if (!Number.isFinite(st.lossD) || !Number.isFinite(st.lossG)) {
       bar.stop();
       throw new TrainingDivergedError(
@@ -310,6 +332,10 @@ export interface TrainingSettings {
   latentPrior: LatentPrior;
   flip: boolean;
   seed: number;
+  /** Present only when used (settings of runs without them stay as they were). */
+  augment?: AugmentPolicy[];
+  init?: { from: string; fingerprint: string };
+  freezeD?: number;
 }
 
 export function trainingSettings(n: number, opts: TrainOptions): TrainingSettings {
@@ -323,7 +349,37 @@ export function trainingSettings(n: number, opts: TrainOptions): TrainingSetting
     latentPrior: opts.latentPrior,
     flip: opts.flip,
     seed: opts.seed,
+    ...(opts.augment?.length ? { augment: [...opts.augment] } : {}),
+    ...(opts.init ? { init: { from: opts.init.from, fingerprint: opts.init.fingerprint } } : {}),
+    ...(opts.freezeD ? { freezeD: opts.freezeD } : {}),
   };
+}
+
+/** Load a trained GAN's weights into `pair` (the architectures must match). */
+async function loadInitialWeights(pair: GanPair, dir: string): Promise<void> {
+  for (const [name, model] of [["generator", pair.G], ["discriminator", pair.D]] as const) {
+    const src = path.join(dir, name);
+    if (!existsSync(path.join(src, "model.json"))) throw new Error(`${src}: no trained model to start from (train it first)`);
+    const loaded = await loadLayersModel(src);
+    try {
+      const weights = loaded.getWeights();
+      const own = model.getWeights();
+      if (weights.length !== own.length || weights.some((w, i) => w.shape.join("x") !== own[i]!.shape.join("x"))) {
+        throw new Error(`${src} does not match the configured architecture (gan.arch); it cannot be the starting point`);
+      }
+      model.setWeights(weights);
+    } finally {
+      loaded.dispose();
+    }
+  }
+}
+
+/** Mark D's first `n` convolution blocks (conv + batch norm) as not trainable (FreezeD). */
+export function freezeDiscriminatorBlocks(D: tf.LayersModel, n: number): void {
+  for (const layer of D.layers) {
+    const m = /^d_(?:conv|bn)(\d+)$/.exec(layer.name);
+    if (m && Number(m[1]) < n) layer.trainable = false;
+  }
 }
 
 function assertSameSettings(file: string, saved: unknown, now: TrainingSettings): void {
