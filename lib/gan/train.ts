@@ -362,16 +362,28 @@ async function loadInitialWeights(pair: GanPair, dir: string): Promise<void> {
     if (!existsSync(path.join(src, "model.json"))) throw new Error(`${src}: no trained model to start from (train it first)`);
     const loaded = await loadLayersModel(src);
     try {
-      const weights = loaded.getWeights();
-      const own = model.getWeights();
-      if (weights.length !== own.length || weights.some((w, i) => w.shape.join("x") !== own[i]!.shape.join("x"))) {
-        throw new Error(`${src} does not match the configured architecture (gan.arch); it cannot be the starting point`);
-      }
-      model.setWeights(weights);
+      copyLayerWeights(loaded, model, `${src} does not match the configured architecture (gan.arch); it cannot be the starting point`);
     } finally {
       loaded.dispose();
     }
   }
+}
+
+/**
+ * Copy weights layer by layer, matched by layer name: a model's flat weight order puts trainable
+ * weights first, so it changes when layers are frozen (FreezeD); a layer's own order does not.
+ */
+function copyLayerWeights(src: tf.LayersModel, dst: tf.LayersModel, mismatch: string): void {
+  const byName = new Map(src.layers.map((l) => [l.name, l]));
+  const pairs: [tf.layers.Layer, tf.Tensor[]][] = [];
+  for (const layer of dst.layers) {
+    const own = layer.getWeights();
+    if (own.length === 0) continue;
+    const from = byName.get(layer.name)?.getWeights() ?? [];
+    if (from.length !== own.length || from.some((w, i) => w.shape.join("x") !== own[i]!.shape.join("x"))) throw new Error(`${mismatch} (layer ${layer.name})`);
+    pairs.push([layer, from]);
+  }
+  for (const [layer, w] of pairs) layer.setWeights(w);
 }
 
 /** Mark D's first `n` convolution blocks (conv + batch norm) as not trainable (FreezeD). */
@@ -448,13 +460,11 @@ async function tryResume(outDir: string, pair: GanPair, settings: TrainingSettin
   assertSameSettings(path.join(dir, "state.json"), state.settings, settings);
   for (const [name, model] of [["G", pair.G], ["D", pair.D]] as const) {
     const loaded = await loadLayersModel(path.join(dir, name));
-    const weights = loaded.getWeights();
-    if (weights.length !== model.getWeights().length) {
+    try {
+      copyLayerWeights(loaded, model, `checkpoint ${dir}/${name} does not match the configured architecture; use another --out or delete it`);
+    } finally {
       loaded.dispose();
-      throw new Error(`checkpoint ${dir}/${name} does not match the configured architecture; use another --out or delete it`);
     }
-    model.setWeights(weights);
-    loaded.dispose();
   }
   await loadOptimizerState(pair.optG, path.join(dir, "optG"));
   await loadOptimizerState(pair.optD, path.join(dir, "optD"));
