@@ -120,6 +120,11 @@ export const experimentSchema = z
          */
         augment: z.array(z.enum(AUGMENT_POLICIES)).default([]),
         /**
+         * Decay of the moving average of G's weights that is sampled and saved (Yazici et al. 2019);
+         * 0 = off (the last iterate). In [0, 1); 0.999 averages about the last thousand steps.
+         */
+        ema: z.number().min(0).lt(1).default(0),
+        /**
          * How the cluster GANs of method "clustered" start: "scratch" (random weights; the paper) or
          * "general" (fine-tuned from the trained general GAN; Wang et al. 2018, "Transferring GANs").
          * The other one can be added to a study as method "clustered-scratch" / "clustered-transfer".

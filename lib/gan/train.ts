@@ -30,7 +30,8 @@ import {
   saveOptimizerState,
 } from "./checkpoint.js";
 import { diffAugment, type AugmentPolicy } from "./augment.js";
-import { createGanPair, disposeGanPair, sampleLatent, trainStepAsync, type Augmenter, type DcganArch, type GanPair, type LatentPrior } from "./dcgan.js";
+import { copyWeights, emaDecay, updateEma } from "./ema.js";
+import { buildGenerator, createGanPair, disposeGanPair, sampleLatent, trainStepAsync, type Augmenter, type DcganArch, type GanPair, type LatentPrior } from "./dcgan.js";
 
 export interface TrainOptions {
   arch: DcganArch;
@@ -54,6 +55,11 @@ export interface TrainOptions {
   init?: { from: string; fingerprint: string };
   /** Freeze D's first n convolution blocks (Mo et al. 2020, "FreezeD"); 0 = train all. */
   freezeD?: number;
+  /**
+   * Decay of an exponential moving average of G's weights (./ema.ts); samples and the saved
+   * generator are the average. 0 or absent = off (the last iterate is saved).
+   */
+  ema?: number;
   /** Checkpoint (and sample grid) every this many epochs; the last epoch always. */
   checkpointEvery: number;
   seed: number;
@@ -142,6 +148,7 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
   const fixedZ = sampleLatent(SAMPLE_COUNT, opts.arch.nz, opts.latentPrior, opts.seed + 7);
   const realDiversity = meanPairwiseDistance(images.slice(0, SAMPLE_COUNT));
   let history: EpochRecord[] = [];
+  let emaG: tf.Sequential | null = null;
   let start = 0;
   let seconds = 0;
   try {
@@ -156,13 +163,26 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
       info(`${label}: starting from the trained GAN in ${opts.init.from}`);
     }
     if (opts.freezeD) freezeDiscriminatorBlocks(pair.D, opts.freezeD);
+    if (opts.ema) {
+      emaG = buildGenerator(opts.arch, opts.seed);
+      const saved = resumed ? path.join(outDir, "checkpoints", resumed.dir, "Gema") : null;
+      if (saved && existsSync(path.join(saved, "model.json"))) {
+        const loaded = await loadLayersModel(saved);
+        copyWeights(emaG, loaded);
+        loaded.dispose();
+      } else {
+        if (saved) warn(`${label}: checkpoint has no averaged generator (Gema); the average restarts from the current weights`);
+        copyWeights(emaG, pair.G);
+      }
+    }
+    const sampler = () => emaG ?? pair.G;
     const keep = opts.keepCheckpoints ?? 2;
     for (let epoch = start + 1; epoch <= epochs; epoch++) {
-      const rec = await runEpoch(pair, data, { ...opts, batch, steps, epoch, epochs, label });
+      const rec = await runEpoch(pair, data, { ...opts, batch, steps, epoch, epochs, label, emaG });
       if (rec.seconds > 0) seconds += rec.seconds;
       const isCheckpoint = epoch % opts.checkpointEvery === 0 || epoch === epochs;
       if (isCheckpoint) {
-        const samples = tf.tidy(() => pair.G.apply(fixedZ, { training: false }) as tf.Tensor4D);
+        const samples = tf.tidy(() => sampler().apply(fixedZ, { training: false }) as tf.Tensor4D);
         const sampleImages = await tensorToImagesAsync(samples);
         samples.dispose();
         rec.diversity = realDiversity > 0 ? meanPairwiseDistance(sampleImages) / realDiversity : null;
@@ -174,11 +194,11 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
       }
       for (const w of rec.warnings) warn(`${label} epoch ${epoch}: ${w}`);
       history.push(rec);
-      if (isCheckpoint) await writeCheckpoint(outDir, pair, epoch, history, keep, settings);
+      if (isCheckpoint) await writeCheckpoint(outDir, pair, epoch, history, keep, settings, emaG);
       else await writeJsonAtomic(path.join(outDir, "history.json"), history);
       opts.onEpoch?.(rec);
     }
-    await saveLayersModel(pair.G, path.join(outDir, "generator"));
+    await saveLayersModel(sampler(), path.join(outDir, "generator"));
     await saveLayersModel(pair.D, path.join(outDir, "discriminator"));
     const warnings = summarizeWarnings(history);
     await writeJsonAtomic(cardFile, {
@@ -199,6 +219,7 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
         augment: opts.augment ?? [],
         init: opts.init ?? null,
         freezeD: opts.freezeD ?? 0,
+        ema: opts.ema ?? 0,
       },
       images: images.length,
       seconds,
@@ -212,6 +233,7 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
     return { outDir, history, resumedFrom: start, epochs, seconds, warnings };
   } finally {
     tf.dispose([data, fixedZ]);
+    emaG?.dispose();
     disposeGanPair(pair);
   }
 }
@@ -220,7 +242,7 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
 async function runEpoch(
   pair: GanPair,
   data: tf.Tensor4D,
-  o: TrainOptions & { batch: number; steps: number; epoch: number; epochs: number; label: string },
+  o: TrainOptions & { batch: number; steps: number; epoch: number; epochs: number; label: string; emaG: tf.LayersModel | null },
 ): Promise<EpochRecord> {
   const n = data.shape[0];
   const rng = createRng(o.seed * 1_000_003 + o.epoch);
@@ -252,6 +274,7 @@ async function runEpoch(
     });
     const z = sampleLatent(idx.length, pair.arch.nz, o.latentPrior, Math.floor(rng.next() * 2 ** 31));
     const st = await trainStepAsync(pair, real, z, augment).finally(() => tf.dispose([real, z]));
+    if (o.emaG && o.ema) updateEma(o.emaG, pair.G, emaDecay(o.ema, (o.epoch - 1) * o.steps + s + 1));
     if (!Number.isFinite(st.lossD) || !Number.isFinite(st.lossG)) {
       bar.stop();
       throw new TrainingDivergedError(
@@ -336,6 +359,7 @@ export interface TrainingSettings {
   augment?: AugmentPolicy[];
   init?: { from: string; fingerprint: string };
   freezeD?: number;
+  ema?: number;
 }
 
 export function trainingSettings(n: number, opts: TrainOptions): TrainingSettings {
@@ -352,6 +376,7 @@ export function trainingSettings(n: number, opts: TrainOptions): TrainingSetting
     ...(opts.augment?.length ? { augment: [...opts.augment] } : {}),
     ...(opts.init ? { init: { from: opts.init.from, fingerprint: opts.init.fingerprint } } : {}),
     ...(opts.freezeD ? { freezeD: opts.freezeD } : {}),
+    ...(opts.ema ? { ema: opts.ema } : {}),
   };
 }
 
@@ -407,13 +432,22 @@ function pad4(n: number): string {
   return String(n).padStart(4, "0");
 }
 
-async function writeCheckpoint(outDir: string, pair: GanPair, epoch: number, history: EpochRecord[], keep: number, settings: TrainingSettings): Promise<void> {
+async function writeCheckpoint(
+  outDir: string,
+  pair: GanPair,
+  epoch: number,
+  history: EpochRecord[],
+  keep: number,
+  settings: TrainingSettings,
+  emaG: tf.LayersModel | null,
+): Promise<void> {
   const root = path.join(outDir, "checkpoints");
   const name = `epoch-${pad4(epoch)}`;
   const tmp = path.join(root, `${name}.tmp-${process.pid}`);
   await fsp.rm(tmp, { recursive: true, force: true });
   await saveLayersModel(pair.G, path.join(tmp, "G"));
   await saveLayersModel(pair.D, path.join(tmp, "D"));
+  if (emaG) await saveLayersModel(emaG, path.join(tmp, "Gema"));
   await saveOptimizerState(pair.optG, path.join(tmp, "optG"));
   await saveOptimizerState(pair.optD, path.join(tmp, "optD"));
   await writeJsonAtomic(path.join(tmp, "state.json"), { epoch, history, settings });
@@ -428,7 +462,7 @@ async function writeCheckpoint(outDir: string, pair: GanPair, epoch: number, his
   }
 }
 
-async function tryResume(outDir: string, pair: GanPair, settings: TrainingSettings): Promise<{ epoch: number; history: EpochRecord[] } | null> {
+async function tryResume(outDir: string, pair: GanPair, settings: TrainingSettings): Promise<{ epoch: number; history: EpochRecord[]; dir: string } | null> {
   const root = path.join(outDir, "checkpoints");
   const stale = await removeStaleTempDirs(root);
   if (stale.length) info(`${outDir}: removed ${stale.length} unfinished checkpoint write(s) left by a killed run (${stale.join(", ")})`);
@@ -468,5 +502,5 @@ async function tryResume(outDir: string, pair: GanPair, settings: TrainingSettin
   }
   await loadOptimizerState(pair.optG, path.join(dir, "optG"));
   await loadOptimizerState(pair.optD, path.join(dir, "optD"));
-  return state;
+  return { epoch: state.epoch, history: state.history, dir: pick.dir };
 }

@@ -171,6 +171,7 @@ export function ganTrainOptions(cfg: ExperimentConfig, job: GanJob, card: Record
     latentPrior: cfg.gan.latentPrior,
     flip: cfg.gan.flip,
     augment: cfg.gan.augment,
+    ema: cfg.gan.ema,
     checkpointEvery: cfg.gan.checkpointEvery,
     seed: jobSeed(cfg.seed, job.name),
     label: `gan ${job.name}`,
