@@ -132,14 +132,19 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunSumm
     const name = clusteredMethodName(k, mainK);
     const a = all(name);
     if (!a) continue;
-    sweep.push({ k, method: name, gans: model.k, trainSeconds: secondsOf(`k${k}/`), psnrHole: a.psnrHole.mean, ssimHole: a.ssimHole.mean, l1Hole: a.l1Hole.mean, routingAccuracy: study.routingAccuracy[`k${k}`] ?? null });
+    sweep.push({ k, method: name, gans: model.k, trainSeconds: secondsOf(`k${k}/cluster-`), psnrHole: a.psnrHole.mean, ssimHole: a.ssimHole.mean, l1Hole: a.l1Hole.mean, routingAccuracy: study.routingAccuracy[`k${k}`] ?? null });
   }
   const summary: RunSummary = {
     runDir,
     record,
     data: { dir: data.dir, images: data.items.length, train: data.train.length, test: data.test.length, labels: data.labels },
     clusterings: [...clusterings].map(([k, m]) => ({ k, sizes: m.sizes, metrics: m.metrics, file: path.join(runDir, "clusters", `k${k}`, "clusters.json") })),
-    training: [...trained.results].map(([name, r]) => ({ name, images: jobs.find((j) => j.name === name)!.ids.length, epochs: r.epochs, seconds: r.seconds, warnings: r.warnings })),
+    training: jobs
+      .filter((j) => trained.results.has(j.name))
+      .map((j) => {
+        const r = trained.results.get(j.name)!;
+        return { name: j.name, images: j.ids.length, epochs: r.epochs, seconds: r.seconds, warnings: r.warnings };
+      }),
     study: study.summary,
     kid,
     routingAccuracy: study.routingAccuracy,
