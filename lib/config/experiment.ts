@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { z } from "zod";
+import { AUGMENT_POLICIES } from "../gan/augment.js";
 import { readJson } from "../util/fs.js";
 
 const archSchema = z
@@ -22,6 +23,11 @@ const archSchema = z
     ndf: z.number().int().min(4).max(512).default(64),
     /** Image channels. */
     channels: z.literal(3).default(3),
+    /**
+     * How G upsamples: "resize" (nearest x2 + 3x3 conv; Odena et al. 2016: no checkerboard, far better
+     * samples at our budgets) or "deconv" (4x4 stride-2 transposed conv, Radford et al. / pytorch/examples).
+     */
+    upsample: z.enum(["deconv", "resize"]).default("resize"),
   })
   .strict();
 
@@ -112,6 +118,36 @@ export const experimentSchema = z
         checkpointEvery: z.number().int().positive().default(1),
         /** Parallel worker processes for per-cluster GANs (0 = one per core, capped by clusters). */
         workers: z.number().int().nonnegative().default(1),
+        /**
+         * DiffAugment policies (Zhao et al. 2020) for the general GAN and the cluster GANs trained from
+         * scratch: any of "color", "translation", "cutout", applied to real and generated images before D.
+         */
+        augment: z.array(z.enum(AUGMENT_POLICIES)).default([]),
+        /**
+         * Decay of the moving average of G's weights that is sampled and saved (Yazici et al. 2019);
+         * 0 = off (the last iterate). In [0, 1); 0.999 averages about the last thousand steps.
+         */
+        ema: z.number().min(0).lt(1).default(0),
+        /**
+         * How the cluster GANs of method "clustered" start: "scratch" (random weights; the paper) or
+         * "general" (fine-tuned from the trained general GAN; Wang et al. 2018, "Transferring GANs").
+         * The other one can be added to a study as method "clustered-scratch" / "clustered-transfer".
+         */
+        clusterInit: z.enum(["scratch", "general"]).default("general"),
+        /** Fine-tuning of cluster GANs that start from the general GAN. */
+        transfer: z
+          .object({
+            /** Optimisation steps on the cluster's images (fresh Adam state). */
+            steps: z.number().int().positive().default(300),
+            /** Adam learning rate of the fine-tune (default: gan.lr). */
+            lr: z.number().positive().optional(),
+            /** Freeze D's first n convolution blocks (Mo et al. 2020, "FreezeD"; 0 = none). */
+            freezeD: z.number().int().nonnegative().default(0),
+            /** DiffAugment policies of the fine-tune (clusters are small: tens of images). */
+            augment: z.array(z.enum(AUGMENT_POLICIES)).default(["color", "translation", "cutout"]),
+          })
+          .strict()
+          .default({}),
       })
       .strict()
       .default({}),
@@ -142,8 +178,15 @@ export const experimentSchema = z
         masks: z.array(maskSchema).min(1).default([{ type: "center", fraction: 0.25 }]),
         /** Use at most this many held-out images (0 = all). */
         maxImages: z.number().int().nonnegative().default(0),
-        /** Methods compared; "clustered" needs K > 1. */
-        methods: z.array(z.enum(["general", "clustered", "telea", "oracle-cluster"])).min(1).default(["general", "clustered", "telea"]),
+        /**
+         * Methods compared; the clustered ones need K > 1. "clustered": cluster GANs started as
+         * gan.clusterInit says; "clustered-scratch" / "clustered-transfer": the other start, trained as
+         * extra GANs (only the one that differs from gan.clusterInit may be named).
+         */
+        methods: z
+          .array(z.enum(["general", "clustered", "clustered-scratch", "clustered-transfer", "telea", "oracle-cluster"]))
+          .min(1)
+          .default(["general", "clustered", "telea"]),
         /** Images shown in the Table-2-style figure. */
         figureImages: z.number().int().nonnegative().default(6),
         /**
@@ -172,6 +215,12 @@ export function parseExperiment(value: unknown, source = "config"): ExperimentCo
   }
   const cfg = result.data;
   if (cfg.cluster.sweep.some((k) => k < 1)) throw new Error(`${source}: cluster.sweep values must be >= 1`);
+  const same = cfg.gan.clusterInit === "general" ? "clustered-transfer" : "clustered-scratch";
+  if (cfg.study.methods.includes(same)) {
+    throw new Error(
+      `${source}: study.methods has "${same}", which is what "clustered" already is with gan.clusterInit "${cfg.gan.clusterInit}"; use "clustered" (or set gan.clusterInit to the other start)`,
+    );
+  }
   for (const m of cfg.study.masks) {
     if (m.type === "file" && !m.file) throw new Error(`${source}: study.masks entry of type "file" needs "file"`);
   }

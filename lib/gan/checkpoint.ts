@@ -84,7 +84,9 @@ export async function verifyOptimizerState(file: string): Promise<string | null>
  * else the first problem found, naming the file.
  */
 export async function verifyCheckpoint(dir: string): Promise<string | null> {
-  for (const m of ["G", "D"]) {
+  // Gema: the averaged generator, present when training keeps one (gan.ema)
+  const gema = (await fileSize(path.join(dir, "Gema", "model.json"))) !== null ? ["Gema"] : [];
+  for (const m of ["G", "D", ...gema]) {
     const bad = await verifyLayersModel(path.join(dir, m));
     if (bad) return bad;
   }

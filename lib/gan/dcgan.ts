@@ -22,9 +22,18 @@ export interface DcganArch {
   ndf: number;
   /** Image channels (3 for RGB). */
   channels: number;
+  /**
+   * How G doubles its side: "deconv" = transposed convolution, kernel 4, stride 2 (Radford et al.,
+   * pytorch/examples); "resize" = nearest-neighbour x2 then a 3x3 convolution (Odena et al. 2016,
+   * "Deconvolution and Checkerboard Artifacts"): no checkerboard, and much better samples at the same
+   * budget here (see scripts/gan-diagnosis/README.md). Absent = "deconv" (models saved before the option).
+   */
+  upsample?: Upsample;
 }
 
-export const DEFAULT_ARCH: DcganArch = { imageSize: 64, nz: 100, ngf: 64, ndf: 64, channels: 3 };
+export type Upsample = "deconv" | "resize";
+
+export const DEFAULT_ARCH: DcganArch = { imageSize: 64, nz: 100, ngf: 64, ndf: 64, channels: 3, upsample: "resize" };
 
 /** Number of stride-2 stages between 4x4 and the image side (64 -> 4). */
 export function upsamplingStages(imageSize: number): number {
@@ -80,35 +89,26 @@ export function buildGenerator(arch: DcganArch, seed?: number): tf.Sequential {
   g.add(tf.layers.reshape({ targetShape: [4, 4, width] })); // state: [b, 4, 4, width]
   g.add(batchNorm("g_bn0", seeds));
   g.add(tf.layers.reLU());
+  const up = arch.upsample ?? "deconv";
   for (let i = 1; i < stages; i++) {
     width /= 2;
-    g.add(
-      tf.layers.conv2dTranspose({
-        name: `g_deconv${i}`,
-        filters: width,
-        kernelSize: 4,
-        strides: 2,
-        padding: "same",
-        useBias: false,
-        kernelInitializer: seeds.conv(),
-      }),
-    ); // state: [b, 4*2^i, 4*2^i, width]
+    addUpsampling(g, up, `g_deconv${i}`, width, seeds); // state: [b, 4*2^i, 4*2^i, width]
     g.add(batchNorm(`g_bn${i}`, seeds));
     g.add(tf.layers.reLU());
   }
-  g.add(
-    tf.layers.conv2dTranspose({
-      name: `g_deconv${stages}`,
-      filters: arch.channels,
-      kernelSize: 4,
-      strides: 2,
-      padding: "same",
-      useBias: false,
-      kernelInitializer: seeds.conv(),
-    }),
-  ); // state: [b, S, S, channels]
+  addUpsampling(g, up, `g_deconv${stages}`, arch.channels, seeds); // state: [b, S, S, channels]
   g.add(tf.layers.activation({ activation: "tanh" }));
   return g;
+}
+
+/** One x2 upsampling of G: a transposed convolution, or nearest x2 + 3x3 convolution (same layer name, so weights keep their names). */
+function addUpsampling(g: tf.Sequential, up: Upsample, name: string, filters: number, seeds: InitSeeds): void {
+  if (up === "resize") {
+    g.add(tf.layers.upSampling2d({ name: `${name}_up`, size: [2, 2], interpolation: "nearest" }));
+    g.add(tf.layers.conv2d({ name, filters, kernelSize: 3, strides: 1, padding: "same", useBias: false, kernelInitializer: seeds.conv() }));
+    return;
+  }
+  g.add(tf.layers.conv2dTranspose({ name, filters, kernelSize: 4, strides: 2, padding: "same", useBias: false, kernelInitializer: seeds.conv() }));
 }
 
 /**
@@ -217,16 +217,16 @@ export interface StepStats {
  * updated D with the same z. `real`: [b,S,S,c] in [-1, 1]; `z`: [b, nz]. Returns scalar statistics.
  * Reads them synchronously: on the webgpu backend use {@link trainStepAsync}.
  */
-export function trainStep(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor2D): StepStats {
-  const scalars = stepScalars(pair, real, z);
+export function trainStep(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor2D, augment?: Augmenter): StepStats {
+  const scalars = stepScalars(pair, real, z, augment);
   const [ld, lg, dr, df] = scalars.map((t) => t.dataSync()[0]!);
   tf.dispose(scalars);
   return { lossD: ld!, lossG: lg!, dReal: dr!, dFake: df! };
 }
 
 /** {@link trainStep} reading its statistics asynchronously (works on every backend, webgpu included). */
-export async function trainStepAsync(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor2D): Promise<StepStats> {
-  const scalars = stepScalars(pair, real, z);
+export async function trainStepAsync(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor2D, augment?: Augmenter): Promise<StepStats> {
+  const scalars = stepScalars(pair, real, z, augment);
   try {
     const [ld, lg, dr, df] = (await Promise.all(scalars.map((t) => t.data()))).map((v) => v[0]!);
     return { lossD: ld!, lossG: lg!, dReal: dr!, dFake: df! };
@@ -235,8 +235,15 @@ export async function trainStepAsync(pair: GanPair, real: tf.Tensor4D, z: tf.Ten
   }
 }
 
+/**
+ * A differentiable transformation applied to every batch D sees (real and generated, in the D and
+ * the G step), e.g. DiffAugment (./augment.ts). Each call may draw new random parameters.
+ */
+export type Augmenter = (x: tf.Tensor4D) => tf.Tensor4D;
+
 /** The step's updates; returns [lossD, lossG, dReal, dFake] as scalars for the caller to read and dispose. */
-function stepScalars(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor2D): tf.Scalar[] {
+function stepScalars(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor2D, augment?: Augmenter): tf.Scalar[] {
+  const aug: Augmenter = augment ?? ((x) => x);
   const { G, D, optD, optG } = pair;
   const dVars = trainableVariables(D);
   const gVars = trainableVariables(G);
@@ -245,8 +252,8 @@ function stepScalars(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor2D): tf.Scala
   let dFakeT: tf.Scalar | null = null;
   const lossD = optD.minimize(
     () => {
-      const realLogits = D.apply(real, { training: true }) as tf.Tensor;
-      const fakeLogits = D.apply(fake, { training: true }) as tf.Tensor;
+      const realLogits = D.apply(aug(real), { training: true }) as tf.Tensor;
+      const fakeLogits = D.apply(aug(fake), { training: true }) as tf.Tensor;
       // Diagnostics from the same forward pass (no extra work): mean D output on real and fake.
       dRealT = tf.keep(tf.mean(tf.sigmoid(realLogits)) as tf.Scalar);
       dFakeT = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
@@ -258,7 +265,7 @@ function stepScalars(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor2D): tf.Scala
   fake.dispose();
   const lossG = optG.minimize(
     () => {
-      const fakeLogits = D.apply(G.apply(z, { training: true }) as tf.Tensor, { training: true }) as tf.Tensor;
+      const fakeLogits = D.apply(aug(G.apply(z, { training: true }) as tf.Tensor4D), { training: true }) as tf.Tensor;
       return generatorLoss(fakeLogits);
     },
     true,

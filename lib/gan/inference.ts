@@ -20,6 +20,8 @@ interface LayerConfigLike {
   epsilon?: number;
   filters?: number;
   useBias?: boolean;
+  size?: number | number[];
+  interpolation?: string;
 }
 
 function pair(v: number | number[] | undefined): [number, number] {
@@ -53,6 +55,11 @@ function layerForward(layer: tf.layers.Layer): Forward {
       if (cfg.activation === "sigmoid") return (x) => tf.sigmoid(x);
       if (cfg.activation === "linear") return (x) => x;
       break;
+    case "UpSampling2D": {
+      const [fh, fw] = pair(cfg.size ?? 2);
+      if ((cfg.interpolation ?? "nearest") !== "nearest") break;
+      return (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [x.shape[1]! * fh, x.shape[2]! * fw]);
+    }
     case "Conv2D":
       return withBias((x) => tf.conv2d(x as tf.Tensor4D, w[0] as tf.Tensor4D, pair(cfg.strides), cfg.padding ?? "valid"));
     case "Conv2DTranspose": {

@@ -29,7 +29,9 @@ import {
   saveLayersModel,
   saveOptimizerState,
 } from "./checkpoint.js";
-import { createGanPair, disposeGanPair, sampleLatent, trainStepAsync, type DcganArch, type GanPair, type LatentPrior } from "./dcgan.js";
+import { diffAugment, type AugmentPolicy } from "./augment.js";
+import { copyWeights, emaDecay, updateEma } from "./ema.js";
+import { buildGenerator, createGanPair, disposeGanPair, sampleLatent, trainStepAsync, type Augmenter, type DcganArch, type GanPair, type LatentPrior } from "./dcgan.js";
 
 export interface TrainOptions {
   arch: DcganArch;
@@ -43,6 +45,21 @@ export interface TrainOptions {
   latentPrior: LatentPrior;
   /** Random horizontal flips. */
   flip: boolean;
+  /** DiffAugment policies applied before D to real and generated images (./augment.ts); empty = none. */
+  augment?: readonly AugmentPolicy[];
+  /**
+   * Start from a trained GAN instead of a random initialisation (Wang et al. 2018, "Transferring
+   * GANs"): its generator/ and discriminator/ folders are loaded (fresh optimizer state). `fingerprint`
+   * identifies those weights (a resume or a skip must find the same).
+   */
+  init?: { from: string; fingerprint: string };
+  /** Freeze D's first n convolution blocks (Mo et al. 2020, "FreezeD"); 0 = train all. */
+  freezeD?: number;
+  /**
+   * Decay of an exponential moving average of G's weights (./ema.ts); samples and the saved
+   * generator are the average. 0 or absent = off (the last iterate is saved).
+   */
+  ema?: number;
   /** Checkpoint (and sample grid) every this many epochs; the last epoch always. */
   checkpointEvery: number;
   seed: number;
@@ -131,6 +148,7 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
   const fixedZ = sampleLatent(SAMPLE_COUNT, opts.arch.nz, opts.latentPrior, opts.seed + 7);
   const realDiversity = meanPairwiseDistance(images.slice(0, SAMPLE_COUNT));
   let history: EpochRecord[] = [];
+  let emaG: tf.Sequential | null = null;
   let start = 0;
   let seconds = 0;
   try {
@@ -140,14 +158,31 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
       history = resumed.history.slice(0, start);
       seconds = history.reduce((s, h) => s + h.seconds, 0);
       info(`${label}: resuming after epoch ${start} of ${epochs}`);
+    } else if (opts.init) {
+      await loadInitialWeights(pair, opts.init.from);
+      info(`${label}: starting from the trained GAN in ${opts.init.from}`);
     }
+    if (opts.freezeD) freezeDiscriminatorBlocks(pair.D, opts.freezeD);
+    if (opts.ema) {
+      emaG = buildGenerator(opts.arch, opts.seed);
+      const saved = resumed ? path.join(outDir, "checkpoints", resumed.dir, "Gema") : null;
+      if (saved && existsSync(path.join(saved, "model.json"))) {
+        const loaded = await loadLayersModel(saved);
+        copyWeights(emaG, loaded);
+        loaded.dispose();
+      } else {
+        if (saved) warn(`${label}: checkpoint has no averaged generator (Gema); the average restarts from the current weights`);
+        copyWeights(emaG, pair.G);
+      }
+    }
+    const sampler = () => emaG ?? pair.G;
     const keep = opts.keepCheckpoints ?? 2;
     for (let epoch = start + 1; epoch <= epochs; epoch++) {
-      const rec = await runEpoch(pair, data, { ...opts, batch, steps, epoch, epochs, label });
+      const rec = await runEpoch(pair, data, { ...opts, batch, steps, epoch, epochs, label, emaG });
       if (rec.seconds > 0) seconds += rec.seconds;
       const isCheckpoint = epoch % opts.checkpointEvery === 0 || epoch === epochs;
       if (isCheckpoint) {
-        const samples = tf.tidy(() => pair.G.apply(fixedZ, { training: false }) as tf.Tensor4D);
+        const samples = tf.tidy(() => sampler().apply(fixedZ, { training: false }) as tf.Tensor4D);
         const sampleImages = await tensorToImagesAsync(samples);
         samples.dispose();
         rec.diversity = realDiversity > 0 ? meanPairwiseDistance(sampleImages) / realDiversity : null;
@@ -159,11 +194,11 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
       }
       for (const w of rec.warnings) warn(`${label} epoch ${epoch}: ${w}`);
       history.push(rec);
-      if (isCheckpoint) await writeCheckpoint(outDir, pair, epoch, history, keep, settings);
+      if (isCheckpoint) await writeCheckpoint(outDir, pair, epoch, history, keep, settings, emaG);
       else await writeJsonAtomic(path.join(outDir, "history.json"), history);
       opts.onEpoch?.(rec);
     }
-    await saveLayersModel(pair.G, path.join(outDir, "generator"));
+    await saveLayersModel(sampler(), path.join(outDir, "generator"));
     await saveLayersModel(pair.D, path.join(outDir, "discriminator"));
     const warnings = summarizeWarnings(history);
     await writeJsonAtomic(cardFile, {
@@ -181,6 +216,10 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
         latentPrior: opts.latentPrior,
         flip: opts.flip,
         seed: opts.seed,
+        augment: opts.augment ?? [],
+        init: opts.init ?? null,
+        freezeD: opts.freezeD ?? 0,
+        ema: opts.ema ?? 0,
       },
       images: images.length,
       seconds,
@@ -194,6 +233,7 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
     return { outDir, history, resumedFrom: start, epochs, seconds, warnings };
   } finally {
     tf.dispose([data, fixedZ]);
+    emaG?.dispose();
     disposeGanPair(pair);
   }
 }
@@ -202,10 +242,14 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
 async function runEpoch(
   pair: GanPair,
   data: tf.Tensor4D,
-  o: TrainOptions & { batch: number; steps: number; epoch: number; epochs: number; label: string },
+  o: TrainOptions & { batch: number; steps: number; epoch: number; epochs: number; label: string; emaG: tf.LayersModel | null },
 ): Promise<EpochRecord> {
   const n = data.shape[0];
   const rng = createRng(o.seed * 1_000_003 + o.epoch);
+  // Augmentation draws from its own stream, so runs without it keep their random sequence.
+  const augRng = createRng((o.seed * 1_000_003 + o.epoch) ^ 0x5a17);
+  const policies = o.augment ?? [];
+  const augment: Augmenter | undefined = policies.length ? (x) => diffAugment(x, policies, augRng) : undefined;
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);
@@ -229,7 +273,8 @@ async function runEpoch(
       return tf.where(tf.broadcastTo(cond, x.shape), tf.reverse(x, 2), x) as tf.Tensor4D;
     });
     const z = sampleLatent(idx.length, pair.arch.nz, o.latentPrior, Math.floor(rng.next() * 2 ** 31));
-    const st = await trainStepAsync(pair, real, z).finally(() => tf.dispose([real, z]));
+    const st = await trainStepAsync(pair, real, z, augment).finally(() => tf.dispose([real, z]));
+    if (o.emaG && o.ema) updateEma(o.emaG, pair.G, emaDecay(o.ema, (o.epoch - 1) * o.steps + s + 1));
     if (!Number.isFinite(st.lossD) || !Number.isFinite(st.lossG)) {
       bar.stop();
       throw new TrainingDivergedError(
@@ -310,6 +355,11 @@ export interface TrainingSettings {
   latentPrior: LatentPrior;
   flip: boolean;
   seed: number;
+  /** Present only when used (settings of runs without them stay as they were). */
+  augment?: AugmentPolicy[];
+  init?: { from: string; fingerprint: string };
+  freezeD?: number;
+  ema?: number;
 }
 
 export function trainingSettings(n: number, opts: TrainOptions): TrainingSettings {
@@ -323,7 +373,50 @@ export function trainingSettings(n: number, opts: TrainOptions): TrainingSetting
     latentPrior: opts.latentPrior,
     flip: opts.flip,
     seed: opts.seed,
+    ...(opts.augment?.length ? { augment: [...opts.augment] } : {}),
+    ...(opts.init ? { init: { from: opts.init.from, fingerprint: opts.init.fingerprint } } : {}),
+    ...(opts.freezeD ? { freezeD: opts.freezeD } : {}),
+    ...(opts.ema ? { ema: opts.ema } : {}),
   };
+}
+
+/** Load a trained GAN's weights into `pair` (the architectures must match). */
+async function loadInitialWeights(pair: GanPair, dir: string): Promise<void> {
+  for (const [name, model] of [["generator", pair.G], ["discriminator", pair.D]] as const) {
+    const src = path.join(dir, name);
+    if (!existsSync(path.join(src, "model.json"))) throw new Error(`${src}: no trained model to start from (train it first)`);
+    const loaded = await loadLayersModel(src);
+    try {
+      copyLayerWeights(loaded, model, `${src} does not match the configured architecture (gan.arch); it cannot be the starting point`);
+    } finally {
+      loaded.dispose();
+    }
+  }
+}
+
+/**
+ * Copy weights layer by layer, matched by layer name: a model's flat weight order puts trainable
+ * weights first, so it changes when layers are frozen (FreezeD); a layer's own order does not.
+ */
+function copyLayerWeights(src: tf.LayersModel, dst: tf.LayersModel, mismatch: string): void {
+  const byName = new Map(src.layers.map((l) => [l.name, l]));
+  const pairs: [tf.layers.Layer, tf.Tensor[]][] = [];
+  for (const layer of dst.layers) {
+    const own = layer.getWeights();
+    if (own.length === 0) continue;
+    const from = byName.get(layer.name)?.getWeights() ?? [];
+    if (from.length !== own.length || from.some((w, i) => w.shape.join("x") !== own[i]!.shape.join("x"))) throw new Error(`${mismatch} (layer ${layer.name})`);
+    pairs.push([layer, from]);
+  }
+  for (const [layer, w] of pairs) layer.setWeights(w);
+}
+
+/** Mark D's first `n` convolution blocks (conv + batch norm) as not trainable (FreezeD). */
+export function freezeDiscriminatorBlocks(D: tf.LayersModel, n: number): void {
+  for (const layer of D.layers) {
+    const m = /^d_(?:conv|bn)(\d+)$/.exec(layer.name);
+    if (m && Number(m[1]) < n) layer.trainable = false;
+  }
 }
 
 function assertSameSettings(file: string, saved: unknown, now: TrainingSettings): void {
@@ -339,13 +432,22 @@ function pad4(n: number): string {
   return String(n).padStart(4, "0");
 }
 
-async function writeCheckpoint(outDir: string, pair: GanPair, epoch: number, history: EpochRecord[], keep: number, settings: TrainingSettings): Promise<void> {
+async function writeCheckpoint(
+  outDir: string,
+  pair: GanPair,
+  epoch: number,
+  history: EpochRecord[],
+  keep: number,
+  settings: TrainingSettings,
+  emaG: tf.LayersModel | null,
+): Promise<void> {
   const root = path.join(outDir, "checkpoints");
   const name = `epoch-${pad4(epoch)}`;
   const tmp = path.join(root, `${name}.tmp-${process.pid}`);
   await fsp.rm(tmp, { recursive: true, force: true });
   await saveLayersModel(pair.G, path.join(tmp, "G"));
   await saveLayersModel(pair.D, path.join(tmp, "D"));
+  if (emaG) await saveLayersModel(emaG, path.join(tmp, "Gema"));
   await saveOptimizerState(pair.optG, path.join(tmp, "optG"));
   await saveOptimizerState(pair.optD, path.join(tmp, "optD"));
   await writeJsonAtomic(path.join(tmp, "state.json"), { epoch, history, settings });
@@ -360,7 +462,7 @@ async function writeCheckpoint(outDir: string, pair: GanPair, epoch: number, his
   }
 }
 
-async function tryResume(outDir: string, pair: GanPair, settings: TrainingSettings): Promise<{ epoch: number; history: EpochRecord[] } | null> {
+async function tryResume(outDir: string, pair: GanPair, settings: TrainingSettings): Promise<{ epoch: number; history: EpochRecord[]; dir: string } | null> {
   const root = path.join(outDir, "checkpoints");
   const stale = await removeStaleTempDirs(root);
   if (stale.length) info(`${outDir}: removed ${stale.length} unfinished checkpoint write(s) left by a killed run (${stale.join(", ")})`);
@@ -392,15 +494,13 @@ async function tryResume(outDir: string, pair: GanPair, settings: TrainingSettin
   assertSameSettings(path.join(dir, "state.json"), state.settings, settings);
   for (const [name, model] of [["G", pair.G], ["D", pair.D]] as const) {
     const loaded = await loadLayersModel(path.join(dir, name));
-    const weights = loaded.getWeights();
-    if (weights.length !== model.getWeights().length) {
+    try {
+      copyLayerWeights(loaded, model, `checkpoint ${dir}/${name} does not match the configured architecture; use another --out or delete it`);
+    } finally {
       loaded.dispose();
-      throw new Error(`checkpoint ${dir}/${name} does not match the configured architecture; use another --out or delete it`);
     }
-    model.setWeights(weights);
-    loaded.dispose();
   }
   await loadOptimizerState(pair.optG, path.join(dir, "optG"));
   await loadOptimizerState(pair.optD, path.join(dir, "optD"));
-  return state;
+  return { epoch: state.epoch, history: state.history, dir: pick.dir };
 }

@@ -32,8 +32,19 @@ export async function writeComparisonFigure(summary: RunSummary, cfg: Experiment
   const firstMask = summary.study.masks[0];
   const chosen = keys.filter((k) => k.endsWith(`|${firstMask}`)).slice(0, cfg.study.figureImages);
   if (chosen.length === 0) return null;
-  const cols = ["damaged", ...["general", "clustered", "telea"].filter((m) => summary.study.methods.includes(m)), "original"];
-  const titles = cols.map((c) => ({ damaged: "Damaged", general: "General DCGAN", clustered: "Clustered GANs", telea: "Telea (classic)", original: "Original" })[c] ?? c);
+  const shown = ["general", "clustered", "clustered-scratch", "clustered-transfer", "telea"];
+  const cols = ["damaged", ...shown.filter((m) => summary.study.methods.includes(m)), "original"];
+  const init = cfg.gan.clusterInit === "general" ? "Clustered GANs (transfer)" : "Clustered GANs (scratch)";
+  const names: Record<string, string> = {
+    damaged: "Damaged",
+    general: "General DCGAN",
+    clustered: init,
+    "clustered-scratch": "Clustered GANs (scratch)",
+    "clustered-transfer": "Clustered GANs (transfer)",
+    telea: "Telea (classic)",
+    original: "Original",
+  };
+  const titles = cols.map((c) => names[c] ?? c);
   const file = path.join(summary.runDir, "figures", "table2-comparison.png");
   await saveComparisonFigure(file, {
     titles,

@@ -16,7 +16,7 @@ import { projectRoot } from "../util/paths.js";
 import { dataStage } from "./data-stage.js";
 import { runRecord, type RunRecord } from "./record.js";
 import { clusteredMethodName, studyStage } from "./study-stage.js";
-import { ganJobs, trainStage } from "./train-stage.js";
+import { ganJobs, mainClusterK, trainStage } from "./train-stage.js";
 import { runKidStage, type KidStageResult } from "./kid-stage.js";
 import type { StudySummary } from "../study/run-study.js";
 import { extractorCreateOptions } from "../features/registry.js";
@@ -124,9 +124,9 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunSumm
 
   const data = await timed("data", () => dataStage(cfg, runDir, opts.data));
   const ks = [...new Set(cfg.cluster.sweep.length ? cfg.cluster.sweep : [cfg.cluster.k])].sort((a, b) => a - b);
-  const mainK = ks.includes(cfg.cluster.k) && cfg.cluster.k > 1 ? cfg.cluster.k : Math.max(...ks);
+  const mainK = mainClusterK(cfg);
   const clusterings = await timed("cluster", () => clusterStage(cfg, runDir, data.dir, data.train, ks));
-  const jobs = ganJobs(runDir, data.train, clusterings);
+  const jobs = ganJobs(runDir, data.train, clusterings, cfg);
   const card = { data: data.dir, runName: cfg.name, commit: record.commit, seed: cfg.seed };
   const trained = await timed("train", () => trainStage(cfg, data.train, jobs, card));
   const modelDirs = new Map([...trained.results].map(([name, r]) => [name, r.outDir]));
@@ -144,7 +144,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunSumm
     const name = clusteredMethodName(k, mainK);
     const a = all(name);
     if (!a) continue;
-    sweep.push({ k, method: name, gans: model.k, trainSeconds: secondsOf(`k${k}/`), psnrHole: a.psnrHole.mean, ssimHole: a.ssimHole.mean, l1Hole: a.l1Hole.mean, routingAccuracy: study.routingAccuracy[`k${k}`] ?? null });
+    sweep.push({ k, method: name, gans: model.k, trainSeconds: secondsOf(`k${k}/cluster-`), psnrHole: a.psnrHole.mean, ssimHole: a.ssimHole.mean, l1Hole: a.l1Hole.mean, routingAccuracy: study.routingAccuracy[`k${k}`] ?? null });
   }
   const summary: RunSummary = {
     runDir,
@@ -162,7 +162,12 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunSumm
       },
     },
     clusterings: [...clusterings].map(([k, m]) => ({ k, sizes: m.sizes, metrics: m.metrics, file: path.join(runDir, "clusters", `k${k}`, "clusters.json") })),
-    training: [...trained.results].map(([name, r]) => ({ name, images: jobs.find((j) => j.name === name)!.ids.length, epochs: r.epochs, seconds: r.seconds, warnings: r.warnings })),
+    training: jobs
+      .filter((j) => trained.results.has(j.name))
+      .map((j) => {
+        const r = trained.results.get(j.name)!;
+        return { name: j.name, images: j.ids.length, epochs: r.epochs, seconds: r.seconds, warnings: r.warnings };
+      }),
     study: study.summary,
     kid,
     routingAccuracy: study.routingAccuracy,

@@ -2,8 +2,9 @@
  * Study stage: damage every held-out painting with every configured mask, route each damaged
  * painting to a cluster from its visible pixels, complete it with every method, and measure.
  *
- * Methods: "general" (the general DCGAN), "clustered" (the GAN of the routed cluster; with a K sweep
- * one method per K, "clustered-k<K>"), "oracle-cluster" (the GAN of the cluster the undamaged
+ * Methods: "general" (the general DCGAN), "clustered" (the GAN of the routed cluster, started as
+ * gan.clusterInit says; with a K sweep one method per K, "clustered-k<K>"), "clustered-scratch" /
+ * "clustered-transfer" (the routed cluster's GAN with the other start, main K only), "oracle-cluster" (the GAN of the cluster the undamaged
  * painting belongs to: routing's upper bound) and "telea" (classic inpainting).
  */
 import path from "node:path";
@@ -20,6 +21,7 @@ import { buildCases, resizeMaskNearest, type StudyCase } from "../study/cases.js
 import { ganMethod, holeToZero, type CompletionMethod, type GanPairModels } from "../study/methods.js";
 import { runStudy, type StudyRow, type StudySummary } from "../study/run-study.js";
 import { info } from "../util/log.js";
+import { initSegment } from "./train-stage.js";
 
 export interface StudyStageOptions {
   runDir: string;
@@ -112,6 +114,11 @@ export async function studyStage(cfg: ExperimentConfig, o: StudyStageOptions): P
     routingAccuracy[`k${k}`] = cases.length ? agree / cases.length : NaN;
     info(`study: routing from visible pixels agrees with the undamaged painting's cluster in ${agree}/${cases.length} cases (K=${k})`);
     if (wants.has("clustered")) methods.push(gan(clusteredMethodName(k, o.mainK), (c) => `k${k}/cluster-${routed.get(c.key)}`));
+    for (const variant of ["clustered-scratch", "clustered-transfer"] as const) {
+      if (!wants.has(variant) || k !== o.mainK) continue;
+      const seg = initSegment(variant === "clustered-transfer" ? "general" : "scratch");
+      methods.push(gan(variant, (c) => `k${k}/${seg}/cluster-${routed.get(c.key)}`));
+    }
     if (wants.has("oracle-cluster") && k === o.mainK) methods.push(gan("oracle-cluster", (c) => `k${k}/cluster-${oracle.get(c.item.id)}`));
   }
   if (wants.has("telea")) {

@@ -2,7 +2,13 @@
  * Training stage: the general DCGAN on every training image (the baseline) and one DCGAN per
  * cluster for each clustering (the "specialized GANs"). Each model trains in its own folder and
  * resumes there; finished models are skipped.
+ *
+ * Cluster GANs start either from scratch (the paper) or from the trained general GAN and are then
+ * fine-tuned on their cluster (gan.clusterInit "general"; Wang et al. 2018, with DiffAugment and
+ * optionally FreezeD): the general GAN is then trained first, and K clusters cost K short fine-tunes.
  */
+import { createHash } from "node:crypto";
+import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { ExperimentConfig } from "../config/experiment.js";
 import type { ClusterModel } from "../cluster/model.js";
@@ -13,24 +19,82 @@ import { trainGan, type TrainResult } from "../gan/train.js";
 import { gpusFromEnv, resolveWorkerCount, trainInWorkers, type GanTask, type GanTaskOptions } from "../gan/workers.js";
 import { info } from "../util/log.js";
 
+export type ClusterInit = "scratch" | "general";
+
 export interface GanJob {
-  /** "general" or "k<K>/cluster-<c>". */
+  /**
+   * "general", "k<K>/cluster-<c>" (cluster GANs started as gan.clusterInit says) or
+   * "k<K>/scratch/cluster-<c>" / "k<K>/transfer/cluster-<c>" (the other start, for a study that
+   * compares both: methods "clustered-scratch" / "clustered-transfer").
+   */
   name: string;
   outDir: string;
   ids: string[];
   cluster: number | null;
   k: number;
+  /** How the GAN starts: random weights, or the trained general GAN (then `initFrom` is its folder). */
+  init: ClusterInit;
+  initFrom?: string;
 }
 
-export function ganJobs(runDir: string, train: readonly DatasetItem[], clusterings: ReadonlyMap<number, ClusterModel>): GanJob[] {
-  const jobs: GanJob[] = [{ name: "general", outDir: path.join(runDir, "gans", "general"), ids: train.map((i) => i.id), cluster: null, k: 1 }];
+/** The K whose clustered method is the study's plain "clustered" (the configured K, else the largest swept K). */
+export function mainClusterK(cfg: Pick<ExperimentConfig, "cluster">): number {
+  const ks = cfg.cluster.sweep.length ? cfg.cluster.sweep : [cfg.cluster.k];
+  return ks.includes(cfg.cluster.k) && cfg.cluster.k > 1 ? cfg.cluster.k : Math.max(...ks);
+}
+
+/** The start of the extra cluster GANs a study asks for (method "clustered-scratch" / "clustered-transfer"), if any. */
+export function extraClusterInit(cfg: Pick<ExperimentConfig, "gan" | "study">): ClusterInit | null {
+  const other: ClusterInit = cfg.gan.clusterInit === "general" ? "scratch" : "general";
+  const method = other === "general" ? "clustered-transfer" : "clustered-scratch";
+  return cfg.study.methods.includes(method) ? other : null;
+}
+
+/** Folder segment of the extra cluster GANs: "scratch" or "transfer". */
+export function initSegment(init: ClusterInit): string {
+  return init === "general" ? "transfer" : "scratch";
+}
+
+/** Every GAN of a run: the general one, each cluster of each K, and the extra cluster GANs of the main K. */
+export function ganJobs(
+  runDir: string,
+  train: readonly DatasetItem[],
+  clusterings: ReadonlyMap<number, ClusterModel>,
+  cfg: Pick<ExperimentConfig, "gan" | "study" | "cluster">,
+): GanJob[] {
+  const generalDir = path.join(runDir, "gans", "general");
+  const jobs: GanJob[] = [{ name: "general", outDir: generalDir, ids: train.map((i) => i.id), cluster: null, k: 1, init: "scratch" }];
+  const start = (init: ClusterInit) => (init === "general" ? { init, initFrom: generalDir } : { init });
+  const extra = extraClusterInit(cfg);
+  const mainK = mainClusterK(cfg);
   for (const [k, model] of clusterings) {
     for (let c = 0; c < model.k; c++) {
       const ids = model.ids.filter((_, i) => model.labels[i] === c);
-      jobs.push({ name: `k${k}/cluster-${c}`, outDir: path.join(runDir, "gans", `k${k}`, `cluster-${c}`), ids, cluster: c, k });
+      jobs.push({ name: `k${k}/cluster-${c}`, outDir: path.join(runDir, "gans", `k${k}`, `cluster-${c}`), ids, cluster: c, k, ...start(cfg.gan.clusterInit) });
+    }
+    if (extra && k === mainK) {
+      const seg = initSegment(extra);
+      for (let c = 0; c < model.k; c++) {
+        const ids = model.ids.filter((_, i) => model.labels[i] === c);
+        jobs.push({ name: `k${k}/${seg}/cluster-${c}`, outDir: path.join(runDir, "gans", `k${k}`, seg, `cluster-${c}`), ids, cluster: c, k, ...start(extra) });
+      }
     }
   }
   return jobs;
+}
+
+/** sha256 of a trained GAN's weight files (generator + discriminator): what a fine-tune started from. */
+export async function ganFingerprint(dir: string): Promise<string> {
+  const h = createHash("sha256");
+  for (const part of ["generator", "discriminator"]) {
+    const file = path.join(dir, part, "weights.bin");
+    try {
+      h.update(await fsp.readFile(file));
+    } catch {
+      throw new Error(`${file} is missing: the general GAN must be trained before the cluster GANs that start from it`);
+    }
+  }
+  return h.digest("hex");
 }
 
 export interface TrainStageResult {
@@ -64,29 +128,40 @@ export async function trainStage(
     }
     runnable.push({ job, images });
   }
-  const workers = cfg.gan.workers === 1 ? 1 : resolveWorkerCount(cfg.gan.workers, runnable.length, { gpus: gpusFromEnv().length });
-  if (workers > 1) {
-    const itemById = new Map(loaded.items.map((it) => [it.id, it]));
-    const tasks: GanTask[] = runnable.map(({ job }) => ({
-      name: job.name,
-      outDir: job.outDir,
-      items: job.ids.map((id) => itemById.get(id)).filter((x): x is DatasetItem => x !== undefined),
-      options: ganTrainOptions(cfg, job, card),
-    }));
-    const done = await trainInWorkers(tasks, { workers });
-    for (const [name, res] of done) results.set(name, res);
-    return { results, jobs: [...jobs] };
-  }
-  for (const [j, { job, images }] of runnable.entries()) {
-    info(`train ${job.name} (${j + 1}/${runnable.length}): ${images.length} images`);
-    results.set(job.name, await trainGan(images, job.outDir, ganTrainOptions(cfg, job, card)));
+  // Fine-tunes start from the trained general GAN: train everything else first.
+  const phases = [runnable.filter((r) => r.job.init !== "general"), runnable.filter((r) => r.job.init === "general")];
+  for (const phase of phases) {
+    if (phase.length === 0) continue;
+    const fingerprints = new Map<string, string>();
+    for (const { job } of phase) {
+      if (job.initFrom && !fingerprints.has(job.initFrom)) fingerprints.set(job.initFrom, await ganFingerprint(job.initFrom));
+    }
+    const optionsOf = (job: GanJob) => ganTrainOptions(cfg, job, card, job.initFrom ? fingerprints.get(job.initFrom) : undefined);
+    const workers = cfg.gan.workers === 1 ? 1 : resolveWorkerCount(cfg.gan.workers, phase.length, { gpus: gpusFromEnv().length });
+    if (workers > 1) {
+      const itemById = new Map(loaded.items.map((it) => [it.id, it]));
+      const tasks: GanTask[] = phase.map(({ job }) => ({
+        name: job.name,
+        outDir: job.outDir,
+        items: job.ids.map((id) => itemById.get(id)).filter((x): x is DatasetItem => x !== undefined),
+        options: optionsOf(job),
+      }));
+      const done = await trainInWorkers(tasks, { workers });
+      for (const [name, res] of done) results.set(name, res);
+      continue;
+    }
+    for (const { job, images } of phase) {
+      const j = runnable.findIndex((r) => r.job === job);
+      info(`train ${job.name} (${j + 1}/${runnable.length}): ${images.length} images${job.init === "general" ? ", fine-tuned from the general GAN" : ""}`);
+      results.set(job.name, await trainGan(images, job.outDir, optionsOf(job)));
+    }
   }
   return { results, jobs: [...jobs] };
 }
 
 /** The `trainGan` options of one job (the same in-process and in a worker process). */
-export function ganTrainOptions(cfg: ExperimentConfig, job: GanJob, card: Record<string, unknown>): GanTaskOptions {
-  return {
+export function ganTrainOptions(cfg: ExperimentConfig, job: GanJob, card: Record<string, unknown>, initFingerprint?: string): GanTaskOptions {
+  const base: GanTaskOptions = {
     arch: cfg.gan.arch,
     epochs: cfg.gan.epochs,
     minSteps: cfg.gan.minSteps,
@@ -95,10 +170,26 @@ export function ganTrainOptions(cfg: ExperimentConfig, job: GanJob, card: Record
     beta1: cfg.gan.beta1,
     latentPrior: cfg.gan.latentPrior,
     flip: cfg.gan.flip,
+    augment: cfg.gan.augment,
+    ema: cfg.gan.ema,
     checkpointEvery: cfg.gan.checkpointEvery,
     seed: jobSeed(cfg.seed, job.name),
     label: `gan ${job.name}`,
-    card: { ...card, job: job.name, k: job.k, cluster: job.cluster, imageIds: job.ids.length },
+    card: { ...card, job: job.name, k: job.k, cluster: job.cluster, imageIds: job.ids.length, init: job.init },
+  };
+  if (job.init !== "general") return base;
+  if (!job.initFrom || !initFingerprint) throw new Error(`${job.name}: starts from the general GAN, but its folder or fingerprint is missing`);
+  const t = cfg.gan.transfer;
+  return {
+    ...base,
+    // A fine-tune is counted in steps: one pass at least, more until transfer.steps is reached.
+    epochs: 1,
+    minSteps: t.steps,
+    lr: t.lr ?? cfg.gan.lr,
+    augment: t.augment,
+    freezeD: t.freezeD,
+    checkpointEvery: Math.max(1, Math.ceil(cfg.gan.checkpointEvery / 2)),
+    init: { from: job.initFrom, fingerprint: initFingerprint },
   };
 }
 

@@ -10,7 +10,7 @@ import type { ExperimentConfig } from "../config/experiment.js";
 import { clusterStage, runExperiment, type RunSummary } from "../pipeline/run.js";
 import { dataStage } from "../pipeline/data-stage.js";
 import { runRecord } from "../pipeline/record.js";
-import { ganJobs, trainStage } from "../pipeline/train-stage.js";
+import { extraClusterInit, ganJobs, initSegment, mainClusterK, trainStage } from "../pipeline/train-stage.js";
 import type { TrainResult } from "../gan/train.js";
 import { initBackend } from "../runtime/backend.js";
 import { readJson } from "../util/fs.js";
@@ -47,6 +47,14 @@ export function plannedJobs(cfg: ExperimentConfig, runDir: string): PlannedJob[]
       jobs.push({ index: jobs.length, name: `k${k}/cluster-${c}`, k, cluster: c, outDir: path.join(runDir, "gans", `k${k}`, `cluster-${c}`) });
     }
   }
+  const extra = extraClusterInit(cfg);
+  if (extra) {
+    const k = mainClusterK(cfg);
+    const seg = initSegment(extra);
+    for (let c = 0; c < k; c++) {
+      jobs.push({ index: jobs.length, name: `k${k}/${seg}/cluster-${c}`, k, cluster: c, outDir: path.join(runDir, "gans", `k${k}`, seg, `cluster-${c}`) });
+    }
+  }
   return jobs;
 }
 
@@ -55,7 +63,7 @@ export function plannedJobs(cfg: ExperimentConfig, runDir: string): PlannedJob[]
  * the general GAN must finish first. Read loosely: the field may not exist in this config schema.
  */
 export function generalFirst(cfg: ExperimentConfig): boolean {
-  return (cfg.gan as Record<string, unknown>).clusterInit === "general";
+  return cfg.gan.clusterInit === "general" || extraClusterInit(cfg) === "general";
 }
 
 /** Stage 1: the dataset (synthesised when the config says so), the split, features and k-means per K. */
@@ -87,7 +95,7 @@ export async function trainJob(cfg: ExperimentConfig, runDir: string, name: stri
   });
   const data = await dataStage(cfg, runDir, split.dir);
   const clusterings = await clusterStage(cfg, runDir, data.dir, data.train, clusterKs(cfg));
-  const job = ganJobs(runDir, data.train, clusterings).find((j) => j.name === name);
+  const job = ganJobs(runDir, data.train, clusterings, cfg).find((j) => j.name === name);
   if (!job) return { name, status: "skipped", reason: "k-means merged this cluster away (cluster.minSize); no GAN to train" };
   const card = { data: data.dir, runName: cfg.name, commit: runRecord(cfg.name, cfg.seed).commit, seed: cfg.seed };
   const one: ExperimentConfig = { ...cfg, gan: { ...cfg.gan, workers: 1 } };

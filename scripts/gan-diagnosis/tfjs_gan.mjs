@@ -12,7 +12,7 @@ const raw = new Float32Array(readFileSync("run-default/train32.f32").buffer.slic
 const images = Array.from({ length: meta.n }, (_, i) => ({ width: S, height: S, channels: 3, data: raw.slice(i * S * S * 3, (i + 1) * S * S * 3) }));
 rmSync(out, { recursive: true, force: true });
 const c0 = process.cpuUsage(); const t0 = Date.now();
-const opts = { arch: { imageSize: 32, nz: 100, ngf: 32, ndf: 32, channels: 3, ...(o.arch ?? {}) }, epochs: 50, batchSize: 16, lr: 2e-4, beta1: 0.5, latentPrior: "uniform", flip: true, checkpointEvery: 10, seed: 1, ...o, label: out };
+const opts = { epochs: 50, batchSize: 16, lr: 2e-4, beta1: 0.5, latentPrior: "uniform", flip: true, checkpointEvery: 10, seed: 1, ...o, arch: { imageSize: 32, nz: 100, ngf: 32, ndf: 32, channels: 3, ...(o.arch ?? {}) }, label: out };
 delete opts.arch_; const res = await trainGan(images, out, opts);
 const cu = process.cpuUsage(c0);
 const G = await loadLayersModel(out + "/generator");

@@ -133,3 +133,80 @@ test("warnings are summarised per kind for the model card", () => {
   ]);
   assert.deepEqual(lines, ["discriminator loss collapsed: 2 of 3 epochs, first at epoch 2", "mode collapse suspected: 1 of 3 epochs, first at epoch 3"]);
 });
+
+test("a fine-tune starts from a trained GAN (fresh Adam), with DiffAugment and FreezeD, resumes to the same weights, and records what it started from", async () => {
+  const images = toyImages(8, 3);
+  const general = mkdtempSync(path.join(os.tmpdir(), "gan-general-"));
+  await trainGan(images, general, { ...base, epochs: 2 });
+  const init = { from: general, fingerprint: "test-fingerprint" };
+  const tune: TrainOptions = { ...base, epochs: 1, minSteps: 6, augment: ["color", "translation", "cutout"], freezeD: 2, init, seed: 11 };
+  const dirA = mkdtempSync(path.join(os.tmpdir(), "gan-tune-a-"));
+  const a = await trainGan(images.slice(0, 4), dirA, tune);
+  assert.equal(a.history.reduce((s, h) => s + h.steps, 0), 6, "transfer.steps counted in steps (1 per epoch at batch 4 of 4 images)");
+  const weights = async (dir: string, part: string) => {
+    const m = await loadLayersModel(path.join(dir, part));
+    const w = new Map(m.weights.map((v, i) => [v.originalName, m.getWeights()[i]!.dataSync().slice()]));
+    m.dispose();
+    return w;
+  };
+  const g0 = await weights(general, "discriminator");
+  const g1 = await weights(dirA, "discriminator");
+  const changed = (name: string) => {
+    const x = g0.get(name)!;
+    const y = g1.get(name)!;
+    return x.some((v, i) => v !== y[i]);
+  };
+  const names = [...g0.keys()];
+  // FreezeD: blocks 0 and 1 (conv and batch-norm gamma/beta) untouched, later blocks trained
+  for (const n of names.filter((n) => /d_conv[01]\/|d_bn1\/(gamma|beta)/.test(n))) assert.ok(!changed(n), `${n} is frozen but changed`);
+  for (const n of names.filter((n) => /d_conv[23]\//.test(n))) assert.ok(changed(n), `${n} should have been fine-tuned`);
+  // G starts from the general G: after 6 small steps it is much closer to it than a fresh initialisation
+  const gg = await weights(general, "generator");
+  const gt = await weights(dirA, "generator");
+  const proj = "g_project/kernel";
+  const key = [...gg.keys()].find((k) => k.includes(proj))!;
+  const gk = Array.from(gg.get(key)!);
+  const tk = Array.from(gt.get(key)!);
+  const diff = gk.reduce((s, v, i) => s + Math.abs(v - tk[i]!), 0) / gk.length;
+  const scale = gk.reduce((s, v) => s + Math.abs(v), 0) / gk.length;
+  assert.ok(diff < 0.5 * scale, `fine-tuned G moved ${diff} (weights ~${scale}): it did not start from the general G`);
+  const card = await readJson<{ settings: { init?: unknown; augment?: string[]; freezeD?: number } }>(path.join(dirA, "card.json"));
+  assert.deepEqual(card.settings.init, init);
+  assert.deepEqual(card.settings.augment, ["color", "translation", "cutout"]);
+  assert.equal(card.settings.freezeD, 2);
+
+  // killed after 3 of 6 epochs, resumed: the same weights as the straight fine-tune (augmentation draws included)
+  const dirB = mkdtempSync(path.join(os.tmpdir(), "gan-tune-b-"));
+  await assert.rejects(trainGan(images.slice(0, 4), dirB, { ...tune, checkpointEvery: 1, onEpoch: (r) => { if (r.epoch === 3) throw new Error("killed"); } }), /killed/);
+  const b = await trainGan(images.slice(0, 4), dirB, { ...tune, checkpointEvery: 1 });
+  assert.equal(b.resumedFrom, 3);
+  const ga = await weights(dirA, "generator");
+  const gb = await weights(dirB, "generator");
+  for (const [n, v] of ga) assert.ok(v.every((x, i) => Math.abs(x - gb.get(n)![i]!) < 1e-6), `${n} differs after resume`);
+  // another starting point is another run: refused, not reused
+  await assert.rejects(trainGan(images.slice(0, 4), dirA, { ...tune, init: { ...init, fingerprint: "other" } }), /trained with other settings/);
+});
+
+test("with gan.ema the saved generator is the moving average of G, checkpointed and resumed bit for bit", async () => {
+  const images = toyImages(8, 4);
+  const opts: TrainOptions = { ...base, ema: 0.9, seed: 21 };
+  const dirA = mkdtempSync(path.join(os.tmpdir(), "gan-ema-a-"));
+  await trainGan(images, dirA, opts);
+  assert.ok(existsSync(path.join(dirA, "checkpoints", "epoch-0003", "Gema", "model.json")), "checkpoint holds the average");
+  const flat = async (dir: string) => {
+    const m = await loadLayersModel(dir);
+    const w = m.getWeights().map((t) => Array.from(t.dataSync()));
+    m.dispose();
+    return w.flat();
+  };
+  const saved = await flat(path.join(dirA, "generator"));
+  const average = await flat(path.join(dirA, "checkpoints", "epoch-0003", "Gema"));
+  const last = await flat(path.join(dirA, "checkpoints", "epoch-0003", "G"));
+  assert.deepEqual(saved, average, "generator/ is the average");
+  assert.ok(saved.some((v, i) => v !== last[i]), "the average differs from the last iterate");
+  const dirB = mkdtempSync(path.join(os.tmpdir(), "gan-ema-b-"));
+  await assert.rejects(trainGan(images, dirB, { ...opts, onEpoch: (r) => { if (r.epoch === 2) throw new Error("killed"); } }), /killed/);
+  await trainGan(images, dirB, opts);
+  const resumed = await flat(path.join(dirB, "generator"));
+  assert.ok(saved.every((v, i) => Math.abs(v - resumed[i]!) < 1e-6), "resumed average equals the straight run's");
+});

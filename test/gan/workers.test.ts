@@ -174,9 +174,9 @@ test("trainStage uses the pool when gan.workers is not 1", async () => {
   const cfg = parseExperiment({ name: "workers-test", seed: 4, gan: { arch, epochs: 1, batchSize: 4, workers: 2 } });
   const runDir = path.join(tmp, "stage");
   const jobs: GanJob[] = [
-    { name: "general", outDir: path.join(runDir, "general"), ids: items.slice(0, 8).map((i) => i.id), cluster: null, k: 1 },
-    { name: "k2/cluster-0", outDir: path.join(runDir, "k2", "cluster-0"), ids: items.slice(0, 4).map((i) => i.id), cluster: 0, k: 2 },
-    { name: "k2/cluster-1", outDir: path.join(runDir, "k2", "cluster-1"), ids: [items[5]!.id], cluster: 1, k: 2 },
+    { name: "general", outDir: path.join(runDir, "general"), ids: items.slice(0, 8).map((i) => i.id), cluster: null, k: 1, init: "scratch" },
+    { name: "k2/cluster-0", outDir: path.join(runDir, "k2", "cluster-0"), ids: items.slice(0, 4).map((i) => i.id), cluster: 0, k: 2, init: "scratch" },
+    { name: "k2/cluster-1", outDir: path.join(runDir, "k2", "cluster-1"), ids: [items[5]!.id], cluster: 1, k: 2, init: "scratch" },
   ];
   // the failure hook is only read by worker processes: a failure here shows the pool ran the jobs
   process.env.HERITAGE_WORKER_FAIL = "k2/cluster-0";

@@ -14,12 +14,23 @@ test("the ci preset runs every stage end to end, writes the report, and a rerun 
   for (const f of ["config.json", "split.json", "summary.json", "run.json", "report.html", "study/per-image.csv", "study/summary.json", "clusters/k2/clusters.json", "gans/general/card.json", "figures/table2-comparison.png"]) {
     assert.ok(existsSync(path.join(out, f)), `missing ${f}`);
   }
-  assert.deepEqual(first.study.methods.sort(), ["clustered", "general", "oracle-cluster", "telea"]);
+  assert.deepEqual(first.study.methods.sort(), ["clustered", "clustered-scratch", "general", "oracle-cluster", "telea"]);
+  // gan.clusterInit "general" (the default): "clustered" GANs are fine-tunes of the general GAN; the
+  // "clustered-scratch" ones train from random weights in k2/scratch/.
+  const k2 = first.clusterings.find((c) => c.k === 2)!;
+  for (let c = 0; c < k2.sizes.length; c++) {
+    const tuned = JSON.parse(readFileSync(path.join(out, "gans", "k2", `cluster-${c}`, "card.json"), "utf8")) as { init: string; settings: { init?: { from: string } } };
+    assert.equal(tuned.init, "general");
+    assert.equal(tuned.settings.init?.from, path.join(out, "gans", "general"));
+    const scratch = JSON.parse(readFileSync(path.join(out, "gans", "k2", "scratch", `cluster-${c}`, "card.json"), "utf8")) as { init: string; settings: { init?: unknown } };
+    assert.equal(scratch.init, "scratch");
+    assert.equal(scratch.settings.init, undefined);
+  }
   assert.equal(first.data.train + first.data.test, first.data.images);
   const cases = first.study.cases;
   assert.ok(cases >= 4);
   const csv = readFileSync(path.join(out, "study", "per-image.csv"), "utf8").trim().split("\n");
-  assert.equal(csv.length, 1 + cases * 4, "one CSV row per case and method");
+  assert.equal(csv.length, 1 + cases * 5, "one CSV row per case and method");
   for (const m of first.study.methods) {
     const st = first.study.stats[m]!.all!;
     assert.ok(st.psnrHole.mean > 5 && st.psnrHole.mean < 60, `${m}: PSNR on the hole ${st.psnrHole.mean}`);
@@ -27,6 +38,7 @@ test("the ci preset runs every stage end to end, writes the report, and a rerun 
   }
   const cmp = first.study.comparisons.find((c) => c.a === "clustered" && c.b === "general");
   assert.ok(cmp, "clustered vs general is compared");
+  assert.ok(first.study.comparisons.some((c) => c.a === "clustered-scratch" && c.b === "general"), "clustered-scratch vs general is compared");
   assert.equal(cmp.byMask.all!.psnrHole.n, cases);
   // KID per trained GAN (study.kidSamples = 8 in ci.json), in the summary and in each model card.
   assert.ok(first.kid, "summary.kid");

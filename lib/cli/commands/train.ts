@@ -45,7 +45,7 @@ export function register(program: Command): void {
       const out = o.out ?? path.join("results", cfg.name, "gans");
       const jobs: GanJob[] = [];
       if (!o.clusters || o.general) {
-        jobs.push({ name: "general", outDir: path.join(out, "general"), ids: listing.items.map((i) => i.id), cluster: null, k: 1 });
+        jobs.push({ name: "general", outDir: path.join(out, "general"), ids: listing.items.map((i) => i.id), cluster: null, k: 1, init: "scratch" });
       }
       if (o.clusters) {
         const model = await loadClusterModel(o.clusters);
@@ -54,7 +54,9 @@ export function register(program: Command): void {
         if (missing.length) info(`train: ${missing.length} clustered images are not in ${o.data} (e.g. ${missing[0]}); they are left out`);
         for (let c = 0; c < model.k; c++) {
           const ids = model.ids.filter((id, i) => model.labels[i] === c && known.has(id));
-          jobs.push({ name: `cluster-${c}`, outDir: path.join(out, `cluster-${c}`), ids, cluster: c, k: model.k });
+          // gan.clusterInit "general": fine-tuned from the general GAN in <out>/general (trained first with --general)
+          const start = cfg.gan.clusterInit === "general" ? { init: "general" as const, initFrom: path.join(out, "general") } : { init: "scratch" as const };
+          jobs.push({ name: `cluster-${c}`, outDir: path.join(out, `cluster-${c}`), ids, cluster: c, k: model.k, ...start });
         }
       }
       const res = await trainStage(cfg, listing.items, jobs, { data: o.data, config: o.config, clusters: o.clusters ?? null, commit: gitCommit().commit });
