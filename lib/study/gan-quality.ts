@@ -16,7 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import path from "node:path";
 import type { ImageArray } from "../data/image.js";
-import { imagesToTensor, tensorToImages } from "../data/tensor.js";
+import { imagesToTensor, tensorToImagesAsync } from "../data/tensor.js";
 import type { FeatureExtractor } from "../features/extractor.js";
 import { loadLayersModel } from "../gan/checkpoint.js";
 import { sampleLatent, type LatentPrior } from "../gan/dcgan.js";
@@ -41,8 +41,11 @@ export interface SampleOptions {
   batch?: number;
 }
 
-/** N images from G in inference mode, values in [-1, 1] (HWC). Every tensor is disposed. */
-export function sampleGenerator(G: tf.LayersModel, n: number, opts: SampleOptions): ImageArray[] {
+/**
+ * N images from G in inference mode, values in [-1, 1] (HWC). Every tensor is disposed. Reads back
+ * asynchronously, so it runs on backends without synchronous reads (webgpu).
+ */
+export async function sampleGenerator(G: tf.LayersModel, n: number, opts: SampleOptions): Promise<ImageArray[]> {
   if (!(Number.isInteger(n) && n >= 1)) throw new Error(`sampleGenerator: n must be a positive integer, got ${n}`);
   const batch = opts.batch ?? 16;
   const forward = inferenceForward(G);
@@ -51,8 +54,11 @@ export function sampleGenerator(G: tf.LayersModel, n: number, opts: SampleOption
     const out: ImageArray[] = [];
     for (let i = 0; i < n; i += batch) {
       const imgs = tf.tidy(() => forward(tf.slice(z, [i, 0], [Math.min(batch, n - i), opts.nz])));
-      out.push(...tensorToImages(imgs));
-      imgs.dispose();
+      try {
+        out.push(...(await tensorToImagesAsync(imgs)));
+      } finally {
+        imgs.dispose();
+      }
     }
     return out;
   } finally {
@@ -66,14 +72,15 @@ export async function featuresAtInputSize(ex: FeatureExtractor, images: readonly
   const out: Float32Array[] = [];
   for (let i = 0; i < images.length; i += batch) {
     const chunk = images.slice(i, i + batch);
-    const big = chunk[0]!.width === S && chunk[0]!.height === S
-      ? chunk
-      : (() => {
-          const t = tf.tidy(() => tf.image.resizeBilinear(imagesToTensor(chunk), [S, S], false, true));
-          const r = tensorToImages(t);
-          t.dispose();
-          return r;
-        })();
+    let big: ImageArray[] = chunk;
+    if (!(chunk[0]!.width === S && chunk[0]!.height === S)) {
+      const t = tf.tidy(() => tf.image.resizeBilinear(imagesToTensor(chunk), [S, S], false, true));
+      try {
+        big = await tensorToImagesAsync(t);
+      } finally {
+        t.dispose();
+      }
+    }
     out.push(...(await ex.extract(big)));
   }
   return out;
@@ -131,7 +138,7 @@ export async function generatedFeatures(modelDir: string, ex: FeatureExtractor, 
   const spec = await generatorSpec(modelDir);
   const G = await loadLayersModel(path.join(modelDir, "generator"));
   try {
-    const images = sampleGenerator(G, opts.samples, { ...spec, seed: opts.seed, batch: opts.batch });
+    const images = await sampleGenerator(G, opts.samples, { ...spec, seed: opts.seed, batch: opts.batch });
     return await featuresAtInputSize(ex, images, opts.batch);
   } finally {
     G.dispose();

@@ -28,17 +28,17 @@ function paintings(style: string, from: number, n: number): ImageArray[] {
   return Array.from({ length: n }, (_, i) => toSignedRange(renderDatasetPainting(style, from + i, 32, 5)));
 }
 
-test("sampleGenerator: N images in [-1, 1] from a fixed seed, the same for the same seed, no tensor left behind", () => {
+test("sampleGenerator: N images in [-1, 1] from a fixed seed, the same for the same seed, no tensor left behind", async () => {
   const G = buildGenerator(arch, 1);
   const before = tf.memory().numTensors;
-  const a = sampleGenerator(G, 10, { nz: 8, prior: "uniform", seed: 3, batch: 4 });
+  const a = await sampleGenerator(G, 10, { nz: 8, prior: "uniform", seed: 3, batch: 4 });
   assert.equal(tf.memory().numTensors, before, "tensors leaked by sampleGenerator");
   assert.equal(a.length, 10);
   assert.deepEqual([a[0]!.width, a[0]!.height, a[0]!.channels], [32, 32, 3]);
   assert.ok(a.every((im) => im.data.every((v) => v >= -1 && v <= 1)));
-  const b = sampleGenerator(G, 10, { nz: 8, prior: "uniform", seed: 3, batch: 10 });
+  const b = await sampleGenerator(G, 10, { nz: 8, prior: "uniform", seed: 3, batch: 10 });
   assert.deepEqual(b.map((im) => Array.from(im.data.slice(0, 20))), a.map((im) => Array.from(im.data.slice(0, 20))), "batching does not change the samples");
-  const c = sampleGenerator(G, 2, { nz: 8, prior: "uniform", seed: 4 });
+  const c = await sampleGenerator(G, 2, { nz: 8, prior: "uniform", seed: 4 });
   assert.notDeepEqual(Array.from(c[0]!.data.slice(0, 20)), Array.from(a[0]!.data.slice(0, 20)));
   G.dispose();
 });

@@ -99,9 +99,6 @@ describe("backend matrix vs cpu", () => {
 
       it("ci study (latent search, blend, metrics) matches cpu", {
         skip: study ? false : "HERITAGE_MATRIX_STUDY=0",
-        // The KID stage (lib/study/gan-quality.ts) reads tensors with tensorToImages (dataSync), which
-        // webgpu cannot do in Node; tensorToImagesAsync there fixes it (reported to the lead, not this file's).
-        todo: backend === "webgpu" ? "KID stage uses dataSync (lib/study/gan-quality.ts -> tensorToImagesAsync)" : false,
       }, async (t) => {
         if (skip) return t.skip(skip);
         const [r, c] = await Promise.all([get(backend, "study"), get("cpu", "study")]);
