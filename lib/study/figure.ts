@@ -25,7 +25,9 @@ function escapeXml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-function textSvg(text: string, width: number, height: number, size: number): Buffer {
+/** A centred line of text; the font shrinks (DejaVu Sans is about 0.6 em a glyph) until the text fits the width. */
+function textSvg(text: string, width: number, height: number, maxSize: number): Buffer {
+  const size = Math.max(6, Math.min(maxSize, Math.floor((0.94 * width) / (0.6 * Math.max(1, text.length)))));
   return Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
       `<text x="${width / 2}" y="${height * 0.7}" text-anchor="middle" font-family="DejaVu Sans, sans-serif" font-size="${size}">${escapeXml(text)}</text></svg>`,
