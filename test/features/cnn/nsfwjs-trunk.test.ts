@@ -38,7 +38,11 @@ test("mobilenet_v2-nsfwjs works offline", async () => {
     for (let i = 0; i < 1280; i++) diff += Math.abs(a![i]! - b![i]!);
     assert.ok(diff > 1, "different images give different features");
     const [a2] = await ex.extract([imgs[0]!]);
-    assert.deepEqual(a2, a, "the same image gives the same features, alone or in a batch");
+    // Equal up to float rounding: the native tensorflow backend's oneDNN kernels sum in a
+    // batch-size-dependent order (differences about 5e-7 here).
+    let worst = 0;
+    for (let i = 0; i < 1280; i++) worst = Math.max(worst, Math.abs(a2![i]! - a![i]!));
+    assert.ok(worst <= 1e-5, `the same image gives the same features, alone or in a batch (max |diff| ${worst})`);
   } finally {
     ex.dispose();
   }
