@@ -33,6 +33,9 @@ test("planned jobs: the general GAN, then every cluster of every K of the sweep,
       [0, "general", "/r/gans/general"],
       [1, "k2/cluster-0", "/r/gans/k2/cluster-0"],
       [2, "k2/cluster-1", "/r/gans/k2/cluster-1"],
+      // ci.json's study also compares clusters trained from scratch (method clustered-scratch).
+      [3, "k2/scratch/cluster-0", "/r/gans/k2/scratch/cluster-0"],
+      [4, "k2/scratch/cluster-1", "/r/gans/k2/scratch/cluster-1"],
     ],
   );
   const sweep = parseExperiment({ name: "s", cluster: { k: 3, sweep: [3, 1, 2] } });
@@ -40,7 +43,7 @@ test("planned jobs: the general GAN, then every cluster of every K of the sweep,
     plannedJobs(sweep, "/r").map((j) => j.name),
     ["general", "k2/cluster-0", "k2/cluster-1", "k3/cluster-0", "k3/cluster-1", "k3/cluster-2"],
   );
-  assert.equal(generalFirst(ci), false);
+  assert.equal(generalFirst(ci), true, "ci.json fine-tunes its cluster GANs from the general GAN");
 });
 
 test("submission plan: one array after prepare, or the general GAN first when cluster GANs start from it", () => {
