@@ -7,7 +7,7 @@
  *   when that fails, e.g. offline; at run time TensorFlow uses the GPU only if it finds those CUDA
  *   libraries, else it runs on the CPU: see {@link usesGpuDevice}).
  * - `tfjs-node-native`: npm alias of `@tensorflow/tfjs-node` 4.22.0 whose binding is built by
- *   `npm run native-tf` (scripts/native-tf.sh) against a TensorFlow wheel or libtensorflow.
+ *   `npm run native-tf` (tools/native-tf.sh) against a TensorFlow wheel or libtensorflow.
  *
  * Not `@tensorflow/tfjs-node` itself: danfojs-node's override installs plain @tensorflow/tfjs under
  * that name (danfojs would otherwise need the binding), so a real tfjs-node cannot live there.

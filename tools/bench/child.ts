@@ -3,8 +3,8 @@
  * count is fixed when it starts, and a slow stock-cpu step must be stoppable by a time limit.
  * argv[2]: JSON of {@link ChildSpec}. Prints one line `HERITAGE_BENCH_RESULT <json>` on stdout.
  */
-import { initBackend } from "../runtime/backend.js";
-import { useStockWasmKernels } from "../runtime/wasm-kernels.js";
+import { initBackend } from "../../lib/runtime/backend.js";
+import { useStockWasmKernels } from "../../lib/runtime/wasm-kernels.js";
 import { RESULT_PREFIX, type ChildSpec } from "./backends.js";
 import { benchDcganSteps } from "./dcgan-step.js";
 

@@ -13,9 +13,9 @@ import { spawn } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import { DEFAULT_ARCH, type DcganArch } from "../gan/dcgan.js";
-import { requestedThreads } from "../runtime/wasm-setup.js";
-import { installedNativePackages } from "../runtime/native-tf.js";
+import { DEFAULT_ARCH, type DcganArch } from "../../lib/gan/dcgan.js";
+import { requestedThreads } from "../../lib/runtime/wasm-setup.js";
+import { installedNativePackages } from "../../lib/runtime/native-tf.js";
 import type { StepBenchOptions, StepBenchResult } from "./dcgan-step.js";
 
 const require = createRequire(import.meta.url);

@@ -9,8 +9,8 @@
  * webgpu included (it cannot read synchronously in Node).
  */
 import * as tf from "@tensorflow/tfjs";
-import { createGanPair, disposeGanPair, sampleLatent, trainStepAsync, type DcganArch } from "../gan/dcgan.js";
-import { completionLoss, importanceWeights } from "../inpaint/semantic.js";
+import { createGanPair, disposeGanPair, sampleLatent, trainStepAsync, type DcganArch } from "../../lib/gan/dcgan.js";
+import { completionLoss, importanceWeights } from "../../lib/inpaint/semantic.js";
 import { forwardFlops, trainStepFlops, zStepFlops } from "./flops.js";
 
 export interface StepBenchOptions {
