@@ -90,7 +90,7 @@ registerExtractor("style-mobilenet_v2-nsfwjs", {
   create: (opts) => createStyleExtractor("mobilenet_v2", { ...(opts as StyleOptions), id: "style-mobilenet_v2-nsfwjs" }),
 });
 /**
- * Defaults of "style-inception_v3-nsfwjs": chosen by bench/style-selection.ts on one half of the
+ * Defaults of "style-inception_v3-nsfwjs": chosen by tools/bench/style-selection.ts on one half of the
  * seven style folders of ../shared/paintings (K = 7) and measured on the other half (README,
  * "Style features"): mean+std of mixed3, signed square root, PCA to 32 fitted on the training
  * images, and the colour/texture block at weight 1. Any option given replaces its default.

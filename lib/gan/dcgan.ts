@@ -26,7 +26,7 @@ export interface DcganArch {
    * How G doubles its side: "deconv" = transposed convolution, kernel 4, stride 2 (Radford et al.,
    * pytorch/examples); "resize" = nearest-neighbour x2 then a 3x3 convolution (Odena et al. 2016,
    * "Deconvolution and Checkerboard Artifacts"): no checkerboard, and much better samples at the same
-   * budget here (see scripts/gan-diagnosis/README.md). Absent = "deconv" (models saved before the option).
+   * budget here (see tools/gan-diagnosis/README.md). Absent = "deconv" (models saved before the option).
    */
   upsample?: Upsample;
 }

@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { info } from "../util/log.js";
-import { loadNativeTf, NATIVE_PACKAGES } from "./native-tf.js";
+import { loadNativeTf, NATIVE_PACKAGES, usesGpuDevice } from "./native-tf.js";
 import type { WebgpuAdapterSummary } from "./webgpu-setup.js";
 
 export type BackendName = "tensorflow" | "webgpu" | "wasm" | "cpu";
@@ -97,11 +97,23 @@ async function tryTensorflow(kind: "gpu" | "cpu" | undefined): Promise<Attempt> 
   // libtensorflow's C++ logging (oneDNN notices, CPU feature lines) is noise in our logs.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= "2";
   const pkgs = kind === "gpu" ? ["@tensorflow/tfjs-node-gpu"] : kind === "cpu" ? ["tfjs-node-native"] : NATIVE_PACKAGES;
+  // Only one binding can register "tensorflow" per process: after tfjs-node-gpu loaded (and found no
+  // GPU), the CPU step uses it rather than tfjs-node-native.
   const load = await loadNativeTf(pkgs);
   if (!load.ok) return { ok: false, reason: load.reasons.join("; ") };
   if (!(await tf.setBackend("tensorflow"))) return { ok: false, reason: `tf.setBackend("tensorflow") returned false (${load.pkg})` };
   await tf.ready();
-  return { ok: true, info: { name: "tensorflow", provider: load.pkg, threads: 0, device: `TensorFlow ${load.tfVersion}` } };
+  const gpu = usesGpuDevice();
+  if (kind === "gpu" && !gpu) {
+    return {
+      ok: false,
+      reason:
+        `${load.pkg} loads (TensorFlow ${load.tfVersion}) but TensorFlow found no GPU device: it needs an NVIDIA driver and the ` +
+        "CUDA 11.2 / cuDNN 8.1 libraries (libcudart.so.11.0, libcudnn.so.8) on the library path; on newer CUDA use webgpu",
+    };
+  }
+  const provider = load.pkg === "@tensorflow/tfjs-node-gpu" && !gpu ? `${load.pkg}, no GPU device: on the CPU` : load.pkg;
+  return { ok: true, info: { name: "tensorflow", provider, threads: 0, device: `TensorFlow ${load.tfVersion}, ${gpu ? "GPU" : "CPU"}` } };
 }
 
 async function tryBackend(step: Step, opts: InitBackendOptions, forced: boolean): Promise<Attempt> {

@@ -2,16 +2,20 @@
  * Load the native TensorFlow backend (`tensorflow`, libtensorflow through a Node binding).
  *
  * Two packages provide it, tried in this order:
- * - `@tensorflow/tfjs-node-gpu` (optional dependency; its install downloads libtensorflow 2.9.1
- *   built for CUDA 11.2 / cuDNN 8.1; it needs those libraries at run time).
+ * - `@tensorflow/tfjs-node-gpu` (optional dependency; its install script downloads libtensorflow
+ *   2.9.1 built for CUDA 11.2 / cuDNN 8.1 from storage.googleapis.com, and npm drops the package
+ *   when that fails, e.g. offline; at run time TensorFlow uses the GPU only if it finds those CUDA
+ *   libraries, else it runs on the CPU: see {@link usesGpuDevice}).
  * - `tfjs-node-native`: npm alias of `@tensorflow/tfjs-node` 4.22.0 whose binding is built by
- *   `npm run native-tf` (scripts/native-tf.sh) against a TensorFlow wheel or libtensorflow.
+ *   `npm run native-tf` (tools/native-tf.sh) against a TensorFlow wheel or libtensorflow.
  *
  * Not `@tensorflow/tfjs-node` itself: danfojs-node's override installs plain @tensorflow/tfjs under
  * that name (danfojs would otherwise need the binding), so a real tfjs-node cannot live there.
  * Every failure is kept with its reason so the chooser and `heritage backends` can say it.
+ * Packages are resolved like `require` does, so NODE_PATH finds one installed elsewhere.
  */
 import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 
 const require = createRequire(import.meta.url);
@@ -38,13 +42,19 @@ function notInstalled(pkg: string): string | null {
   } catch {
     return pkg === "tfjs-node-native"
       ? "tfjs-node-native is not installed (npm ci installs it)"
-      : `${pkg} is not installed (optional dependency: its install needs internet and CUDA 11.2 / cuDNN 8.1)`;
+      : pkg === "@tensorflow/tfjs-node-gpu"
+        ? `${pkg} is not installed (optional dependency: npm drops it when its install script cannot download libtensorflow ` +
+          "from storage.googleapis.com, as on machines without internet; it needs CUDA 11.2 / cuDNN 8.1, on newer CUDA use webgpu)"
+        : `${pkg} is not installed`;
   }
 }
 
 function hint(pkg: string, message: string): string {
   if (pkg === "tfjs-node-native" && /tfjs_binding\.node|could not be found|Cannot find module/i.test(message)) {
     return "; build it with `npm run native-tf`";
+  }
+  if (pkg === "@tensorflow/tfjs-node-gpu" && /tfjs_binding\.node|libtensorflow/i.test(message)) {
+    return "; its install did not finish (libtensorflow download or binding build): reinstall it with internet access";
   }
   if (/libcud|libcublas|libcufft|libcurand|libcusolver|libcusparse/i.test(message)) {
     return "; tfjs-node-gpu needs CUDA 11.2 and cuDNN 8.1 libraries (on newer CUDA use HERITAGE_BACKEND=webgpu)";
@@ -53,6 +63,22 @@ function hint(pkg: string, message: string): string {
 }
 
 const tried = new Map<string, { ok: true; tfVersion: string } | { ok: false; reason: string }>();
+
+/** The package whose binding provides the `tensorflow` backend in this process, if one loaded. */
+export function loadedNativePackage(): string | null {
+  for (const [pkg, r] of tried) if (r.ok) return pkg;
+  return null;
+}
+
+/**
+ * Whether the current `tensorflow` backend runs on a GPU (TensorFlow found a GPU device when the
+ * backend was created). tfjs-node-gpu without CUDA 11.2 / cuDNN 8.1 runs on the CPU and says so
+ * only in TensorFlow's log.
+ */
+export function usesGpuDevice(): boolean {
+  const b = tf.findBackend("tensorflow") as unknown as { isUsingGpuDevice?: boolean } | null;
+  return Boolean(b?.isUsingGpuDevice);
+}
 
 /** Which packages are installed (without loading them). */
 export function installedNativePackages(): string[] {
@@ -63,8 +89,8 @@ async function loadOne(pkg: string): Promise<{ ok: true; tfVersion: string } | {
   const missing = notInstalled(pkg);
   if (missing) return { ok: false, reason: missing };
   try {
-    const spec: string = pkg;
-    await import(spec);
+    // The resolved file, not the bare name: ESM import ignores NODE_PATH, require.resolve does not.
+    await import(pathToFileURL(require.resolve(pkg)).href);
   } catch (err) {
     const msg = firstLine(err);
     return { ok: false, reason: `${pkg} does not load: ${msg}${hint(pkg, msg)}` };
@@ -86,6 +112,12 @@ async function loadOne(pkg: string): Promise<{ ok: true; tfVersion: string } | {
  */
 export async function loadNativeTf(packages: readonly string[] = NATIVE_PACKAGES): Promise<NativeLoad> {
   const reasons: string[] = [];
+  // Two bindings cannot both register "tensorflow": once one loaded, it is the only candidate.
+  const loaded = loadedNativePackage();
+  if (loaded) {
+    const r = tried.get(loaded) as { ok: true; tfVersion: string };
+    return { ok: true, pkg: loaded, tfVersion: r.tfVersion };
+  }
   for (const pkg of packages) {
     let r = tried.get(pkg);
     if (!r) {

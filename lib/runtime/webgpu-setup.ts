@@ -116,22 +116,61 @@ function installNavigator(gpu: GPU, route: Route): void {
   process.once("beforeExit", releaseWebgpu);
 }
 
+/** Whether a route of Dawn uses Vulkan (Linux: the default route, or an explicit backend=vulkan). */
+function usesVulkan(route: Route): boolean {
+  if (process.platform !== "linux") return false;
+  const backend = route.flags.find((f) => f.startsWith("backend="));
+  return backend === undefined || backend === "backend=vulkan";
+}
+
+let vulkanLoader: string | null | undefined;
+
+/**
+ * Why the Vulkan loader cannot be loaded (null: it loads). Asked before Dawn is created: without
+ * libvulkan.so.1 Dawn has no hardware adapter on Linux, and creating it only prints "Couldn't load
+ * Vulkan" to stderr (native code, so it cannot be silenced later) in every command.
+ * process.dlopen uses the dynamic linker's search (LD_LIBRARY_PATH, ld.so.cache); for a library that
+ * is not a Node addon it fails with "did not self-register" after loading it, which means found.
+ */
+export function vulkanLoaderProblem(): string | null {
+  if (vulkanLoader !== undefined) return vulkanLoader;
+  vulkanLoader = null;
+  try {
+    process.dlopen({ exports: {} } as NodeJS.Module, "libvulkan.so.1");
+  } catch (err) {
+    const msg = String((err as Error).message ?? err);
+    if (!/self-register|no module/i.test(msg)) vulkanLoader = msg.split("\n")[0]!;
+  }
+  return vulkanLoader;
+}
+
 /** Find an adapter (without starting tfjs on it). */
 export async function findWebgpuAdapter(
   allowSoftware: boolean,
 ): Promise<{ ok: true; gpu: GPU; route: Route; adapter: WebgpuAdapterSummary } | { ok: false; reason: string }> {
-  let dawn: DawnModule;
-  try {
-    dawn = (await import("webgpu")) as unknown as DawnModule;
-  } catch (err) {
-    return { ok: false, reason: `npm package "webgpu" (Dawn) does not load: ${(err as Error).message.split("\n")[0]}` };
-  }
-  Object.assign(globalThis, dawn.globals);
+  let dawn: DawnModule | null = null;
   const reasons: string[] = [];
   for (const route of routesToTry(allowSoftware)) {
+    const vk = usesVulkan(route) ? vulkanLoaderProblem() : null;
+    if (vk) {
+      reasons.push(
+        `${route.flags.length ? route.flags.join(",") : "Dawn default (Vulkan)"}: no Vulkan loader (${vk}); ` +
+          "a GPU needs libvulkan1 and its driver's Vulkan ICD (NVIDIA: part of the driver)",
+      );
+      continue;
+    }
     if (route.flags.includes("backend=opengles") && process.env.EGL_PLATFORM === undefined) {
       // No display here: Mesa's EGL must not look for X11/Wayland.
       process.env.EGL_PLATFORM = "surfaceless";
+    }
+    if (!dawn) {
+      // Loaded only when a route may work (Dawn's binary is large).
+      try {
+        dawn = (await import("webgpu")) as unknown as DawnModule;
+      } catch (err) {
+        return { ok: false, reason: `npm package "webgpu" (Dawn) does not load: ${(err as Error).message.split("\n")[0]}` };
+      }
+      Object.assign(globalThis, dawn.globals);
     }
     let gpu: GPU;
     try {

@@ -66,3 +66,17 @@ test("HERITAGE_BACKEND=cpu is obeyed", () => {
   assert.equal(r.status, 0, r.stderr);
   assert.equal((JSON.parse(r.stdout.trim().split("\n").pop()!) as { name: string }).name, "cpu");
 });
+
+test("the automatic choice probes webgpu quietly: no Dawn 'Couldn't load Vulkan' on stderr, the reason in the announcement", () => {
+  const code = `
+    const { initBackend } = await import(${JSON.stringify(backendJs)});
+    console.log(JSON.stringify(await initBackend()));
+    process.exit(0);
+  `;
+  const r = runNode(code, { HERITAGE_BACKEND: "", HERITAGE_THREADS: "1", HERITAGE_QUIET: "0" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /Couldn't load Vulkan/);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { name: string; skipped?: Array<{ name: string; reason: string }> };
+  const webgpu = out.skipped?.find((s) => s.name === "webgpu");
+  if (webgpu) assert.match(r.stderr, new RegExp(`not webgpu: ${webgpu.reason.slice(0, 30).replace(/[()[\]]/g, "\\$&")}`));
+});

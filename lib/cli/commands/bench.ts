@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ALL_TARGETS, formatBenchTable, runBench, type BenchTarget } from "../../bench/backends.js";
+import { ALL_TARGETS, formatBenchTable, runBench, type BenchTarget } from "../../../tools/bench/backends.js";
 import { info } from "../../util/log.js";
 
 /** `heritage bench`: DCGAN training-step and z-step timings per tfjs backend. */

@@ -17,7 +17,7 @@
  * Angles use y-down image coordinates (same numbers as OpenCV's `KeyPoint.angle`); gradient
  * orientations use OpenCV's `fastAtan2` polynomial, as OpenCV's SIFT does.
  *
- * Checked against OpenCV 4.6 (test/features/keypoints/fixtures, scripts/validate-keypoints): on
+ * Checked against OpenCV 4.6 (test/features/keypoints/fixtures, tools/validate-keypoints): on
  * Gaussian blobs the same keypoints, sizes, contrasts and orientation peaks; on 20 paintings at
  * 384 px the same number of keypoints (1084 vs 1079 per image) and the same matching precision
  * under rotations and scalings to 0.1 percentage point. About 0.35 s CPU for a 384x384 image

@@ -20,7 +20,7 @@
  * mean taken from the integral image at sub-pixel position (bilinear in the table, exact for
  * piecewise-constant pixels), so the cost does not grow with the keypoint's scale.
  *
- * Measured (scripts/validate-keypoints, 20 paintings at 384 px): about 750 keypoints, matching
+ * Measured (tools/validate-keypoints, 20 paintings at 384 px): about 750 keypoints, matching
  * precision 99.8% under a 90-degree rotation, 84-90% under 15/45-degree rotations and 69-90%
  * under scalings 0.5-1.5, below SIFT (97.7-99.8%, 87-98%), as usually reported for SURF.
   */

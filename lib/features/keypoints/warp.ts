@@ -1,6 +1,6 @@
 /**
  * Affine warps of grayscale images with a known transform, for checking that keypoints survive
- * rotation and scaling (tests and scripts/validate-keypoints).
+ * rotation and scaling (tests and tools/validate-keypoints).
  */
 import { createGray } from "./gray.js";
 import type { GrayImage } from "./types.js";

@@ -4,7 +4,7 @@
  * model_weights), and our VGG16 / ResNet50 give Keras's own predict output on the same images.
  *
  *  - Always: the reduced-width networks committed in ./fixtures/keras-written (made by
- *    scripts/keras-fixtures.py --tiny, which checks them against keras.applications layer for layer).
+ *    tools/keras-fixtures.py --tiny, which checks them against keras.applications layer for layer).
  *  - When a Keras venv is there (HERITAGE_KERAS_PYTHON, else <root>/.cache/keras-venv/bin/python;
  *    .ci/run creates it from the local pip index): keras.applications.VGG16 / ResNet50 at full
  *    width, written into a temporary folder by the same script (--full). Skipped with a message otherwise.

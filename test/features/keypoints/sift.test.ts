@@ -102,7 +102,7 @@ test("SIFT keeps the strongest keypoints when capped", () => {
 
 // Thresholds: on this image we measured precision 1.00 with 135 correct (rot90) and 0.965 with 83
 // correct (scale 0.5); OpenCV's SIFT on real paintings reaches 0.999 and 0.93
-// (scripts/validate-keypoints). The bounds leave room for platform float differences but fail on
+// (tools/validate-keypoints). The bounds leave room for platform float differences but fail on
 // any real regression (a broken orientation or descriptor drops precision below 0.3).
 test("SIFT matches a textured image to itself rotated by 90 degrees and halved", () => {
   const img = texturedImage(256, 256, 3);

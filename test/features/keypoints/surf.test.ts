@@ -70,7 +70,7 @@ test("SURF descriptors are 64-d and unit-norm", () => {
 });
 
 // Thresholds: on this image we measured precision 1.00 with 190 correct (rot90) and 0.86 with 55
-// correct (scale 0.5). On real paintings (scripts/validate-keypoints) our SURF reaches ~0.99 (rot90)
+// correct (scale 0.5). On real paintings (tools/validate-keypoints) our SURF reaches ~0.99 (rot90)
 // and ~0.75 (scale 0.5), below SIFT's 0.93 there; the bounds catch regressions, not noise.
 test("SURF matches a textured image to itself rotated by 90 degrees and halved", () => {
   const img = texturedImage(256, 256, 3);

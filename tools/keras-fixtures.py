@@ -20,8 +20,8 @@ Two sizes:
   --full   keras.applications.VGG16 / ResNet50 themselves (weights=None, include_top=False):
            60 and 94 MB files, so the test generates them on the fly when a Keras venv exists.
 
-Run:  <venv>/bin/python scripts/keras-fixtures.py --tiny --out test/features/cnn/fixtures/keras-written
-      <venv>/bin/python scripts/keras-fixtures.py --full --out /tmp/keras-full
+Run:  <venv>/bin/python tools/keras-fixtures.py --tiny --out test/features/cnn/fixtures/keras-written
+      <venv>/bin/python tools/keras-fixtures.py --full --out /tmp/keras-full
 (<venv>: python3 -m venv .cache/keras-venv && .cache/keras-venv/bin/pip install tensorflow-cpu keras h5py)
 """
 import argparse

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""OpenCV side of scripts/validate-keypoints.ts.
+"""OpenCV side of tools/validate-keypoints.ts.
 
 Reads <dir>/pairs.json written by the TypeScript script (8-bit PGM images and the known affine
 transform from image a to image b), runs OpenCV's SIFT (and SURF when this OpenCV has the
@@ -7,7 +7,7 @@ non-free xfeatures2d module) on exactly the same pixels, matches with brute-forc
 neighbour + Lowe's ratio test, counts a match correct when the a-keypoint mapped by the
 transform lies within `tolerance` px of the b-keypoint, and writes <dir>/opencv.json.
 
-Run with Debian's Python: /usr/bin/python3 scripts/validate-keypoints.py <dir>
+Run with Debian's Python: /usr/bin/python3 tools/validate-keypoints.py <dir>
 """
 import json
 import sys

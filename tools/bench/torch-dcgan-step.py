@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time one DCGAN training step (D on real+fake, then G; Adam, BCE-with-logits) in PyTorch on the CPU:
 the pytorch/examples DCGAN at 64 px (nz 100, ngf 64, ndf 64), the reference for `heritage bench`'s
-tensorflow row (lib/gan/dcgan.ts DEFAULT_ARCH). Usage: bench/torch-dcgan-step.py [--batch 32] [--steps 5] [--threads N]"""
+tensorflow row (lib/gan/dcgan.ts DEFAULT_ARCH). Usage: tools/bench/torch-dcgan-step.py [--batch 32] [--steps 5] [--threads N]"""
 import argparse, time, torch, torch.nn as nn
 p = argparse.ArgumentParser()
 p.add_argument("--batch", type=int, default=32); p.add_argument("--steps", type=int, default=5)

@@ -7,13 +7,13 @@
  * brute-force nearest neighbour with Lowe's ratio test (0.8); a match is correct when the original
  * keypoint, mapped by the known transform, lies within 3 px of its match. Reported per transform
  * and method: precision = correct / matches (pooled over paintings) and mean correct matches per
- * painting. OpenCV runs on exactly the same 8-bit pixels (scripts/validate-keypoints.py, Debian's
+ * painting. OpenCV runs on exactly the same 8-bit pixels (tools/validate-keypoints.py, Debian's
  * /usr/bin/python3 with python3-opencv). SURF is non-free in OpenCV; when it is absent our SURF is
  * compared with the SIFTs only.
  *
  * Build and run:
- *   npx tsc -p scripts/validate-keypoints.tsconfig.json --outDir .build/keypoints
- *   node .build/keypoints/scripts/validate-keypoints.js --paintings 20 [--json out.json]
+ *   npx tsc -p tsconfig.json (the main build)
+ *   node dist/tools/validate-keypoints.js --paintings 20 [--json out.json]
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -140,7 +140,7 @@ for (const [pi, rec] of chosen.entries()) {
 bar.stop();
 
 writeFileSync(path.join(tmp, "pairs.json"), JSON.stringify({ ratio, tolerance, pairs }));
-const script = path.join(projectRoot(), "scripts", "validate-keypoints.py");
+const script = path.join(projectRoot(), "tools", "validate-keypoints.py");
 const py = spawnSync(args.python!, [script, tmp], { stdio: ["ignore", "inherit", "inherit"] });
 let opencvVersion = "unavailable";
 let surfAvailable = false;

@@ -2,7 +2,9 @@
  * `heritage bench`: time one DCGAN training step and one z-optimisation step on each usable tfjs
  * backend, each measurement in its own process (./child.ts).
  *
- * Rows (default): tensorflow (when tfjs-node is installed), wasm with the default thread count,
+ * Rows (default): tensorflow (when tfjs-node-gpu or tfjs-node-native is installed), webgpu (timed
+ * only on a hardware adapter unless asked for by name: the software adapter takes minutes per step),
+ * wasm with the default thread count,
  * wasm with 1 thread (when the default is more), wasm with the stock kernels (what our kernels
  * gain; 1 step), and the stock cpu backend (1 step of each kind, each stopped after
  * `cpuLimitS` seconds: its Conv2DBackpropFilter makes a 64x64 batch-32 step take minutes).
@@ -11,15 +13,18 @@ import { spawn } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import { DEFAULT_ARCH, type DcganArch } from "../gan/dcgan.js";
-import { requestedThreads } from "../runtime/wasm-setup.js";
+import { DEFAULT_ARCH, type DcganArch } from "../../lib/gan/dcgan.js";
+import { requestedThreads } from "../../lib/runtime/wasm-setup.js";
+import { installedNativePackages } from "../../lib/runtime/native-tf.js";
 import type { StepBenchOptions, StepBenchResult } from "./dcgan-step.js";
 
 const require = createRequire(import.meta.url);
 
 /** What ./child.ts measures (passed as JSON in argv[2]). */
 export interface ChildSpec {
-  backend: "tensorflow" | "wasm" | "cpu";
+  backend: "tensorflow" | "webgpu" | "wasm" | "cpu";
+  /** webgpu only: report a software adapter instead of timing it. */
+  hardwareOnly?: boolean;
   /** wasm only: thread count. */
   threads?: number;
   /** wasm only: stock kernels (only the missing Conv2DBackpropFilter added). */
@@ -31,9 +36,9 @@ export interface ChildSpec {
 export const RESULT_PREFIX = "HERITAGE_BENCH_RESULT ";
 
 /** A benchmark row: a backend (and its options) to measure. */
-export type BenchTarget = "tensorflow" | "wasm" | "wasm-1" | "wasm-stock" | "cpu";
+export type BenchTarget = "tensorflow" | "webgpu" | "wasm" | "wasm-1" | "wasm-stock" | "cpu";
 
-export const ALL_TARGETS: BenchTarget[] = ["tensorflow", "wasm", "wasm-1", "wasm-stock", "cpu"];
+export const ALL_TARGETS: BenchTarget[] = ["tensorflow", "webgpu", "wasm", "wasm-1", "wasm-stock", "cpu"];
 
 export interface BenchOptions {
   /** Rows to measure (default: every usable one, see the module comment). */
@@ -98,22 +103,16 @@ export const FLOP_COUNTING =
   "training step (lib/gan/dcgan.ts trainStep) = batch*(4*Fg + 9*Fd); z step = 2*batch*(Fg + Fd)";
 
 function tensorflowInstalled(): boolean {
-  for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node", "tfjs-node-native"]) {
-    try {
-      require.resolve(pkg);
-      return true;
-    } catch {
-      // not installed
-    }
-  }
-  return false;
+  return installedNativePackages().length > 0;
 }
 
 interface ChildOutcome {
   ok: boolean;
   timedOut: boolean;
-  info?: { name: string; provider: string; threads: number };
+  info?: { name: string; provider: string; threads: number; device?: string };
   result?: StepBenchResult;
+  /** The child started the backend but did not time it, and why. */
+  skipped?: string;
   error?: string;
 }
 
@@ -143,7 +142,7 @@ function runChild(spec: ChildSpec, limitS: number, log: (l: string) => void): Pr
       clearTimeout(timer);
       const line = out.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
       if (line) {
-        const parsed = JSON.parse(line.slice(RESULT_PREFIX.length)) as Pick<ChildOutcome, "info" | "result">;
+        const parsed = JSON.parse(line.slice(RESULT_PREFIX.length)) as Pick<ChildOutcome, "info" | "result" | "skipped">;
         resolve({ ok: true, timedOut: false, ...parsed });
       } else {
         resolve({ ok: false, timedOut, error: timedOut ? `stopped after ${limitS} s` : `exit ${code}: ${firstError(err)}` });
@@ -177,7 +176,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
         ? { backend: "wasm", threads: 1 }
         : target === "wasm-stock"
           ? { backend: "wasm", stockKernels: true }
-          : { backend: target as ChildSpec["backend"] };
+          : target === "webgpu"
+            ? { backend: "webgpu", hardwareOnly: !opts.targets?.includes("webgpu") }
+            : { backend: target as ChildSpec["backend"] };
     const stepOpts = { arch, trainBatch, zBatch, steps: slow ? slowSteps : steps, warmup: slow ? 0 : 1 };
     const notes: string[] = [];
     // Slow rows: train and z in separate processes, each with its own time limit.
@@ -214,7 +215,12 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
       const { info, result } = outcome;
       row.provider = info!.provider;
       row.threads = info!.threads;
-      gF = result!.gForwardFlops;
+      if (info!.device && base.backend !== "wasm" && base.backend !== "cpu") notes.push(info!.device);
+      if (outcome.skipped || !result) {
+        notes.push(outcome.skipped ?? "not timed");
+        continue;
+      }
+      gF = result.gForwardFlops;
       dF = result!.dForwardFlops;
       if (result!.train) {
         row.trainMs = result!.train.medianMs;

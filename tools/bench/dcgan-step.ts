@@ -5,10 +5,12 @@
  * images in [-1, 1]. z step: one Adam step on a batch of latent vectors through G and D in
  * inference mode, with the completion loss of lib/inpaint/semantic.ts (weighted L1 context loss +
  * lambda * log(1 - D(G(z)))), as `semanticComplete` runs it.
+ * Both read their results with `await t.data()` (not dataSync), so every backend can be timed,
+ * webgpu included (it cannot read synchronously in Node).
  */
 import * as tf from "@tensorflow/tfjs";
-import { createGanPair, disposeGanPair, sampleLatent, trainStep, type DcganArch } from "../gan/dcgan.js";
-import { completionLoss, importanceWeights } from "../inpaint/semantic.js";
+import { createGanPair, disposeGanPair, sampleLatent, trainStepAsync, type DcganArch } from "../../lib/gan/dcgan.js";
+import { completionLoss, importanceWeights } from "../../lib/inpaint/semantic.js";
 import { forwardFlops, trainStepFlops, zStepFlops } from "./flops.js";
 
 export interface StepBenchOptions {
@@ -68,14 +70,14 @@ function timing(samples: { wall: number[]; cpu: number[] }, flops: number): Step
   };
 }
 
-/** Run `fn` `warmup + steps` times, returning the timed wall and CPU durations (ms); `fn` must finish its work. */
-function timeSteps(fn: () => void, steps: number, warmup: number, onStep?: (ms: number) => void): { wall: number[]; cpu: number[] } {
+/** Run `fn` `warmup + steps` times, returning the timed wall and CPU durations (ms); `fn` must finish its work (read a result). */
+async function timeSteps(fn: () => Promise<unknown>, steps: number, warmup: number, onStep?: (ms: number) => void): Promise<{ wall: number[]; cpu: number[] }> {
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    fn();
+    await fn();
     const ms = performance.now() - t0;
     const c = process.cpuUsage(c0);
     if (i >= warmup) {
@@ -88,7 +90,7 @@ function timeSteps(fn: () => void, steps: number, warmup: number, onStep?: (ms: 
 }
 
 /** Benchmark on whatever backend is current (call initBackend / tf.setBackend first). */
-export function benchDcganSteps(opts: StepBenchOptions, onStep?: (what: string, ms: number) => void): StepBenchResult {
+export async function benchDcganSteps(opts: StepBenchOptions, onStep?: (what: string, ms: number) => void): Promise<StepBenchResult> {
   const seed = opts.seed ?? 1;
   const pair = createGanPair(opts.arch, { lr: 2e-4, beta1: 0.5 }, seed);
   const S = opts.arch.imageSize;
@@ -100,7 +102,7 @@ export function benchDcganSteps(opts: StepBenchOptions, onStep?: (what: string, 
     if (!opts.skipTrain) {
       const real = tf.randomUniform([opts.trainBatch, S, S, c], -1, 1, "float32", seed) as tf.Tensor4D;
       const z = sampleLatent(opts.trainBatch, opts.arch.nz, "normal", seed + 1);
-      const samples = timeSteps(() => void trainStep(pair, real, z), opts.steps, opts.warmup, (ms) => onStep?.("train", ms));
+      const samples = await timeSteps(() => trainStepAsync(pair, real, z), opts.steps, opts.warmup, (ms) => onStep?.("train", ms));
       tf.dispose([real, z]);
       const t = timing(samples, trainStepFlops(gF, dF, opts.trainBatch));
       result.train = { ...t, imagesPerSecond: (opts.trainBatch * 1000) / t.medianMs };
@@ -118,7 +120,7 @@ export function benchDcganSteps(opts: StepBenchOptions, onStep?: (what: string, 
       const w = importanceWeights(missing, 7);
       const z = tf.variable(tf.randomUniform([b, opts.arch.nz], -1, 1, "float32", seed + 3), true);
       const optimizer = tf.train.adam(0.01, 0.9, 0.999);
-      const step = () => {
+      const step = async () => {
         const cost = optimizer.minimize(
           () => {
             const gz = pair.G.apply(z, { training: false }) as tf.Tensor4D;
@@ -129,10 +131,10 @@ export function benchDcganSteps(opts: StepBenchOptions, onStep?: (what: string, 
           [z],
         )!;
         tf.tidy(() => z.assign(tf.clipByValue(z, -1, 1)));
-        cost.dataSync();
+        await cost.data();
         cost.dispose();
       };
-      const samples = timeSteps(step, opts.steps, opts.warmup, (ms) => onStep?.("z", ms));
+      const samples = await timeSteps(step, opts.steps, opts.warmup, (ms) => onStep?.("z", ms));
       tf.dispose([y, missing, w, z]);
       optimizer.dispose();
       result.z = timing(samples, zStepFlops(gF, dF, b));

@@ -18,7 +18,13 @@ echo "== GPU: $gpu"
 echo "== heritage backends"
 b=$(t node bin/heritage.js backends 2>&1 | tee "$out/backends.txt" | tail -1)
 echo "== heritage bench (train 64 px batch 32)"
-c=$(t node bin/heritage.js bench --backends "${BENCH_ROWS:-tensorflow,wasm}" --steps 3 2>&1 | tee "$out/bench.txt" | tail -1)
+# webgpu only on a hardware adapter (the software one takes about a minute per 64 px batch-32 step).
+rows=${BENCH_ROWS:-}
+if [ -z "$rows" ]; then
+  rows=tensorflow,wasm
+  grep -E "^\| webgpu +\| yes" "$out/backends.txt" | grep -vq "\[software\]" && rows=tensorflow,webgpu,wasm
+fi
+c=$(t node bin/heritage.js bench --backends "$rows" --steps 3 2>&1 | tee "$out/bench.txt" | tail -1)
 echo "== ci preset (train + study) on the automatic backend"
 r=$(t node bin/heritage.js run --config experiments/ci.json --out "$out/ci-run" --no-report 2>&1 | tee "$out/ci-run.txt" | tail -1)
 choice=$(grep -m1 "automatic choice (no HERITAGE_BACKEND)" "$out/backends.txt" | sed "s/.*): //")

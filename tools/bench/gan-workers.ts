@@ -2,7 +2,7 @@
  * Wall time of training several small DCGANs one after another in this process (what trainStage
  * does with gan.workers = 1) against the worker pool (lib/gan/workers.ts) with 1 and with N workers.
  *
- *   node .build/<x>/bench/gan-workers.js [--jobs 4] [--workers 2] [--size 32] [--width 16] [--epochs 3]
+ *   node dist/tools/bench/gan-workers.js [--jobs 4] [--workers 2] [--size 32] [--width 16] [--epochs 3]
  *
  * Jobs get 8, 12, 16, 20, ... synthetic images (tiny to small). Prints a table to stderr and JSON on stdout.
  * Run on an otherwise idle machine for numbers worth quoting; say the load (printed) when not.
@@ -11,13 +11,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { listDataset } from "../lib/data/dataset.js";
-import { loadImages } from "../lib/data/load.js";
-import { writeSynthDataset } from "../lib/data/synth/index.js";
-import { trainGan } from "../lib/gan/train.js";
-import { availableCores, threadsPerWorker, trainInWorkers, type GanTask } from "../lib/gan/workers.js";
-import { initBackend } from "../lib/runtime/backend.js";
-import { info } from "../lib/util/log.js";
+import { listDataset } from "../../lib/data/dataset.js";
+import { loadImages } from "../../lib/data/load.js";
+import { writeSynthDataset } from "../../lib/data/synth/index.js";
+import { trainGan } from "../../lib/gan/train.js";
+import { availableCores, threadsPerWorker, trainInWorkers, type GanTask } from "../../lib/gan/workers.js";
+import { initBackend } from "../../lib/runtime/backend.js";
+import { info } from "../../lib/util/log.js";
 
 const { values } = parseArgs({
   options: {

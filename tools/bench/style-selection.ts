@@ -2,7 +2,7 @@
  * Choosing a style extractor for the seven style folders of ../shared/paintings (K = 7) on one
  * half of each folder, and reporting it on the other half (issue 15).
  *
- * 1. Raw per-layer statistics come from the feature cache (bench/style-extract.ts computes them,
+ * 1. Raw per-layer statistics come from the feature cache (tools/bench/style-extract.ts computes them,
  *    for both input scalings of the nsfwjs MobileNetV2: "unit" [0, 1] and "tf" [-1, 1]); the
  *    colour/texture descriptor (lib/features/style/colour.ts) is computed here (cheap, cached).
  * 2. Each folder is split in two by a seeded shuffle: "select" and "report".
@@ -13,20 +13,20 @@
  * 4. The winner (and the baseline extractor) is reported on the report half: PCA fitted on the
  *    select half (the training split) and applied to the report half, k-means from 10 seeds x 10
  *    restarts, ARI / NMI mean ± sd [min, max]. Nothing is chosen on the report half.
- * Run: HERITAGE_PAINTINGS=/path/to/paintings nice -n 15 node dist/bench/style-selection.js [full]
+ * Run: HERITAGE_PAINTINGS=/path/to/paintings nice -n 15 node dist/tools/bench/style-selection.js [full]
  *      (writes results/style-selection.md)
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { decodeImage } from "../lib/data/decode.js";
-import { extractFeaturesDetailed } from "../lib/features/cache.js";
-import { fitPca, pcaTransform } from "../lib/features/pca.js";
-import { createExtractor } from "../lib/features/registry.js";
-import { formatInterval, scoreOverSeeds, type SeedScores } from "../lib/features/score-interval.js";
-import { createColourExtractor } from "../lib/features/style/colour.js";
-import { joinRows } from "../lib/features/style/stats.js";
-import { createStyleExtractor } from "../lib/features/style/style-extractor.js";
-import { initBackend } from "../lib/runtime/backend.js";
-import { createRng } from "../lib/util/random.js";
+import { decodeImage } from "../../lib/data/decode.js";
+import { extractFeaturesDetailed } from "../../lib/features/cache.js";
+import { fitPca, pcaTransform } from "../../lib/features/pca.js";
+import { createExtractor } from "../../lib/features/registry.js";
+import { formatInterval, scoreOverSeeds, type SeedScores } from "../../lib/features/score-interval.js";
+import { createColourExtractor } from "../../lib/features/style/colour.js";
+import { joinRows } from "../../lib/features/style/stats.js";
+import { createStyleExtractor } from "../../lib/features/style/style-extractor.js";
+import { initBackend } from "../../lib/runtime/backend.js";
+import { createRng } from "../../lib/util/random.js";
 import { GRAM_LAYERS, INCEPTION_LAYERS, MEANSTD_LAYERS, styleItems } from "./style-extract.js";
 
 type Prep = "unit" | "tf";

@@ -1,14 +1,14 @@
 /**
  * Raw style statistics of the seven style folders of ../shared/paintings into the feature cache
- * (step 1 of bench/style-selection.ts): MobileNetV2 (nsfwjs) per-layer mean+std and Gram, blocks
+ * (step 1 of tools/bench/style-selection.ts): MobileNetV2 (nsfwjs) per-layer mean+std and Gram, blocks
  * not normalised, so any subset of layers can be joined afterwards exactly as the extractor does.
- * Run: nice -n 15 node dist/bench/style-extract.js [unit|tf] [meanstd,gram] [inception]
+ * Run: nice -n 15 node dist/tools/bench/style-extract.js [unit|tf] [meanstd,gram] [inception]
  */
-import { listDataset } from "../lib/data/dataset.js";
-import { extractFeaturesDetailed } from "../lib/features/cache.js";
-import { createStyleExtractor } from "../lib/features/style/style-extractor.js";
-import { initBackend } from "../lib/runtime/backend.js";
-import { sharedPaintingsDir } from "../lib/util/paths.js";
+import { listDataset } from "../../lib/data/dataset.js";
+import { extractFeaturesDetailed } from "../../lib/features/cache.js";
+import { createStyleExtractor } from "../../lib/features/style/style-extractor.js";
+import { initBackend } from "../../lib/runtime/backend.js";
+import { sharedPaintingsDir } from "../../lib/util/paths.js";
 
 export const STYLE_FOLDERS = ["Impressionism", "Monet", "NorthernRenaissance", "Rococo", "Suprematism", "Ukiyo-e", "VanGogh"];
 export const MEANSTD_LAYERS = ["Conv1_relu", "block_1_expand_relu", "block_3_expand_relu", "block_6_expand_relu", "block_10_expand_relu", "block_13_expand_relu", "out_relu"];
