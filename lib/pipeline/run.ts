@@ -14,11 +14,13 @@ import { readJson, writeJsonAtomic } from "../util/fs.js";
 import { info } from "../util/log.js";
 import { projectRoot } from "../util/paths.js";
 import { dataStage } from "./data-stage.js";
-import { runRecord, type RunRecord } from "./record.js";
+import { runRecord } from "./record.js";
 import { clusteredMethodName, studyStage } from "./study-stage.js";
 import { ganJobs, mainClusterK, trainStage } from "./train-stage.js";
-import { runKidStage, type KidStageResult } from "./kid-stage.js";
-import type { StudySummary } from "../study/run-study.js";
+import { runKidStage } from "./kid-stage.js";
+import type { RunSummary, SweepRow } from "./summary.js";
+
+export type { RunSummary, SweepRow } from "./summary.js";
 import { extractorCreateOptions } from "../features/registry.js";
 
 export interface RunExperimentOptions {
@@ -29,40 +31,6 @@ export interface RunExperimentOptions {
   data?: string;
   /** Write report.html (default true). */
   report?: boolean;
-}
-
-export interface SweepRow {
-  k: number;
-  method: string;
-  gans: number;
-  trainSeconds: number;
-  psnrHole: number;
-  ssimHole: number;
-  l1Hole: number;
-  routingAccuracy: number | null;
-}
-
-export interface RunSummary {
-  runDir: string;
-  record: RunRecord;
-  data: {
-    dir: string;
-    images: number;
-    train: number;
-    test: number;
-    labels: string[];
-    /** Listed files left out before the split, by reason (relative paths; see lib/data/screen.ts). */
-    leftOut?: { undecodable: string[]; tooSmall: string[]; flat: string[] };
-  };
-  clusterings: { k: number; sizes: number[]; metrics: Record<string, number | null>; file: string }[];
-  training: { name: string; images: number; epochs: number; seconds: number; warnings: string[] }[];
-  study: StudySummary;
-  /** KID of every GAN against real paintings (null when study.kidSamples = 0); see ./kid-stage.ts. */
-  kid: KidStageResult | null;
-  routingAccuracy: Record<string, number>;
-  sweep: SweepRow[];
-  stageSeconds: Record<string, number>;
-  files: Record<string, string>;
 }
 
 export async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: string, train: Parameters<typeof ganJobs>[1], ks: number[]): Promise<Map<number, ClusterModel>> {

@@ -18,8 +18,9 @@ import { loadImages } from "../data/load.js";
 import { trainGan, type TrainResult } from "../gan/train.js";
 import { gpusFromEnv, resolveWorkerCount, trainInWorkers, type GanTask, type GanTaskOptions } from "../gan/workers.js";
 import { info } from "../util/log.js";
+import { asLayout, clusterJobName, GENERAL_JOB, initSegment, type ClusterInit, type RunDirOrLayout } from "./layout.js";
 
-export type ClusterInit = "scratch" | "general";
+export { initSegment, type ClusterInit };
 
 export interface GanJob {
   /**
@@ -50,33 +51,30 @@ export function extraClusterInit(cfg: Pick<ExperimentConfig, "gan" | "study">): 
   return cfg.study.methods.includes(method) ? other : null;
 }
 
-/** Folder segment of the extra cluster GANs: "scratch" or "transfer". */
-export function initSegment(init: ClusterInit): string {
-  return init === "general" ? "transfer" : "scratch";
-}
-
 /** Every GAN of a run: the general one, each cluster of each K, and the extra cluster GANs of the main K. */
 export function ganJobs(
-  runDir: string,
+  run: RunDirOrLayout,
   train: readonly DatasetItem[],
   clusterings: ReadonlyMap<number, ClusterModel>,
   cfg: Pick<ExperimentConfig, "gan" | "study" | "cluster">,
 ): GanJob[] {
-  const generalDir = path.join(runDir, "gans", "general");
-  const jobs: GanJob[] = [{ name: "general", outDir: generalDir, ids: train.map((i) => i.id), cluster: null, k: 1, init: "scratch" }];
+  const layout = asLayout(run);
+  const generalDir = layout.ganDir(GENERAL_JOB);
+  const jobs: GanJob[] = [{ name: GENERAL_JOB, outDir: generalDir, ids: train.map((i) => i.id), cluster: null, k: 1, init: "scratch" }];
   const start = (init: ClusterInit) => (init === "general" ? { init, initFrom: generalDir } : { init });
   const extra = extraClusterInit(cfg);
   const mainK = mainClusterK(cfg);
   for (const [k, model] of clusterings) {
     for (let c = 0; c < model.k; c++) {
       const ids = model.ids.filter((_, i) => model.labels[i] === c);
-      jobs.push({ name: `k${k}/cluster-${c}`, outDir: path.join(runDir, "gans", `k${k}`, `cluster-${c}`), ids, cluster: c, k, ...start(cfg.gan.clusterInit) });
+      const name = clusterJobName(k, c);
+      jobs.push({ name, outDir: layout.ganDir(name), ids, cluster: c, k, ...start(cfg.gan.clusterInit) });
     }
     if (extra && k === mainK) {
-      const seg = initSegment(extra);
       for (let c = 0; c < model.k; c++) {
         const ids = model.ids.filter((_, i) => model.labels[i] === c);
-        jobs.push({ name: `k${k}/${seg}/cluster-${c}`, outDir: path.join(runDir, "gans", `k${k}`, seg, `cluster-${c}`), ids, cluster: c, k, ...start(extra) });
+        const name = clusterJobName(k, c, extra);
+        jobs.push({ name, outDir: layout.ganDir(name), ids, cluster: c, k, ...start(extra) });
       }
     }
   }
