@@ -237,3 +237,8 @@ export async function loadExperiment(file: string): Promise<ExperimentConfig> {
 export function resolveFromRoot(root: string, p: string): string {
   return path.isAbsolute(p) ? p : path.join(root, p);
 }
+
+/** The schema's defaults as a config (the one place defaults live; CLI flags take theirs from here). */
+export function defaultExperiment(name = "defaults"): ExperimentConfig {
+  return experimentSchema.parse({ name });
+}
