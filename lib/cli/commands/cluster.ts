@@ -151,9 +151,9 @@ async function clusterStageCli(o: StageCliOptions & Record<string, unknown>, giv
   const { clusterKs, clusterStage } = await import("../../pipeline/cluster-stage.js");
   const { cfg, layout } = await resolveStageConfig(o, extra);
   await initBackend();
-  await writeJsonAtomic(layout.config, cfg);
   const data = await dataStage(cfg, layout, o.data as string | undefined);
   const clusterings = await clusterStage(cfg, layout, data.dir, data.train, clusterKs(cfg));
+  await writeJsonAtomic(layout.config, cfg); // after the stage: config.json holds what the run was made with
   const rows = [...clusterings].map(([k, m]) => ({ k, clusters: m.k, sizes: m.sizes, metrics: m.metrics, file: layout.clusters(k) }));
   if (o.json) {
     process.stdout.write(JSON.stringify({ runDir: layout.dir, train: data.train.length, test: data.test.length, clusterings: rows }, null, 2) + "\n");
