@@ -41,6 +41,13 @@ export function parseNumberOption(name: string, v: unknown, lo: number, hi = Num
   return n;
 }
 
+/** `v` as a finite number > 0, else an error naming `--name`. */
+export function parsePositiveNumber(name: string, v: unknown): number {
+  const n = typeof v === "number" ? v : Number(v);
+  if (String(v).trim() === "" || !Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${String(v)}"`);
+  return n;
+}
+
 /** Comma-separated numbers, each in the open interval (lo, hi). */
 export function openIntervalList(name: string, lo: number, hi: number): (v: string) => number[] {
   return (v) => {

@@ -4,13 +4,7 @@
  */
 import type { Command } from "commander";
 
-function num(name: string, min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number in [${min}, ${max}], got "${v}"`);
-    return n;
-  };
-}
+import { numberOption as num } from "../options.js";
 
 const list = (v: string): string[] =>
   v
