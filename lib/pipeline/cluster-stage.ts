@@ -5,7 +5,7 @@
  * minSize, balanced); otherwise the stage refuses and names what differs (see ./record.ts).
  */
 import { existsSync } from "node:fs";
-import { checkClusterCounts, clusterDataset } from "../cluster/run.js";
+import { checkClusterCounts, clusterDataset, type ClusterDatasetOptions } from "../cluster/run.js";
 import { loadClusterModel, type ClusterModel } from "../cluster/model.js";
 import type { ExperimentConfig } from "../config/experiment.js";
 import type { DatasetItem } from "../data/dataset.js";
@@ -51,39 +51,56 @@ export function recordedClusterRecord(m: ClusterModel): StageRecord {
 /** Fields clusters.json files written before they were recorded may lack. */
 const CLUSTER_LEGACY = ["extractorOptions", "seed", "nInit", "minSize", "balanced"];
 
+/**
+ * Refuse when a clustering for K is in the run already but was made from other training images or
+ * settings (naming what differs); true when it is there and matches, false when there is none.
+ */
+export async function checkClusteringReuse(cfg: ExperimentConfig, run: RunDirOrLayout, train: readonly DatasetItem[], k: number): Promise<boolean> {
+  const file = asLayout(run).clusters(k);
+  if (!existsSync(file)) return false;
+  const m = await loadClusterModel(file);
+  reuseOrRefuse(`clustering (K = ${k})`, file, recordedClusterRecord(m), clusterRecord(cfg, train.map((t) => t.id), k), { legacy: CLUSTER_LEGACY });
+  return true;
+}
+
+/** The `clusterDataset` options of the clustering for K under `cfg` (the stage's and notebook 03's). */
+export function clusterDatasetOptions(cfg: ExperimentConfig, run: RunDirOrLayout, dir: string, train: readonly DatasetItem[], k: number): ClusterDatasetOptions {
+  const layout = asLayout(run);
+  return {
+    data: dir,
+    items: train,
+    outDir: layout.clustersDir(k),
+    extractor: cfg.features.extractor,
+    extractorOptions: extractorCreateOptions(cfg.features),
+    k,
+    seed: cfg.seed,
+    nInit: cfg.cluster.nInit,
+    minSize: cfg.cluster.minSize,
+    names: CLUSTER_NAMES,
+    balanced: cfg.cluster.balanced,
+    batch: cfg.features.batch,
+    umapOut: layout.umap(k),
+  };
+}
+
+/** The config fields errors about K and the minimum size name. */
+const CLUSTER_NAMES = { k: "cluster.k", sweep: "cluster.sweep", minSize: "cluster.minSize" };
+
 /** Cluster (or reuse) the training images for every K in `ks` (K <= 1 is skipped: the general GAN alone). */
 export async function clusterStage(cfg: ExperimentConfig, run: RunDirOrLayout, dir: string, train: readonly DatasetItem[], ks: number[]): Promise<Map<number, ClusterModel>> {
   const layout = asLayout(run);
   const out = new Map<number, ClusterModel>();
   // every K and the minimum size checked against the training images before any is clustered
-  const names = { k: "cluster.k", sweep: "cluster.sweep", minSize: "cluster.minSize" };
-  checkClusterCounts(train.length, { ...(cfg.cluster.sweep.length ? { sweep: ks } : { k: cfg.cluster.k }), minSize: cfg.cluster.minSize, names });
-  const ids = train.map((t) => t.id);
+  checkClusterCounts(train.length, { ...(cfg.cluster.sweep.length ? { sweep: ks } : { k: cfg.cluster.k }), minSize: cfg.cluster.minSize, names: CLUSTER_NAMES });
   for (const k of ks) {
     if (k <= 1) continue;
     const file = layout.clusters(k);
-    if (existsSync(file)) {
-      const m = await loadClusterModel(file);
-      reuseOrRefuse(`clustering (K = ${k})`, file, recordedClusterRecord(m), clusterRecord(cfg, ids, k), { legacy: CLUSTER_LEGACY });
+    if (await checkClusteringReuse(cfg, layout, train, k)) {
       info(`cluster K=${k}: reusing ${file}`);
-      out.set(k, m);
+      out.set(k, await loadClusterModel(file));
       continue;
     }
-    await clusterDataset({
-      data: dir,
-      items: [...train],
-      outDir: layout.clustersDir(k),
-      extractor: cfg.features.extractor,
-      extractorOptions: extractorCreateOptions(cfg.features),
-      k,
-      seed: cfg.seed,
-      nInit: cfg.cluster.nInit,
-      minSize: cfg.cluster.minSize,
-      names,
-      balanced: cfg.cluster.balanced,
-      batch: cfg.features.batch,
-      umapOut: layout.umap(k),
-    });
+    await clusterDataset(clusterDatasetOptions(cfg, layout, dir, train, k));
     out.set(k, await loadClusterModel(file));
   }
   return out;

@@ -68,6 +68,8 @@ export interface RunLayout {
   clusters(k: number): string;
   /** clusters/k<K>/umap.html. */
   umap(k: number): string;
+  /** clusters/k<K>/umap.json (the UMAP points the figure is drawn from). */
+  umapPoints(k: number): string;
   /** gans/. */
   gansRoot: string;
   /** The folder of a GAN job ("general", "k4/cluster-2", "k4/scratch/cluster-2"). */
@@ -108,6 +110,7 @@ export function runLayoutAt(dir: string): RunLayout {
     clustersDir,
     clusters: (k) => path.join(clustersDir(k), "clusters.json"),
     umap: (k) => path.join(clustersDir(k), "umap.html"),
+    umapPoints: (k) => path.join(clustersDir(k), "umap.json"),
     gansRoot,
     ganDir: (job) => {
       const parts = job.split("/");
