@@ -43,7 +43,7 @@ export function register(program: Command): void {
     .option("--data <dir>", "dataset folder instead of the config's data.dir (nothing is synthesised then)")
     .option("--clusters <file>", "one-off: clusters.json; train one GAN per cluster on its images")
     .option("--general", "one-off with --clusters: also train the general GAN on all images")
-    .option("--out <dir>", "one-off: the GAN folder (default results/<config name>/gans with --clusters)")
+    .option("--out <dir>", "one-off: the GAN folder (default: gans/ of the run, results/<run or config name>/gans, with --clusters)")
     .option("--workers <n>", "parallel training processes (0 = one per core or per GPU in HERITAGE_GPUS); overrides gan.workers")
     .option("--json", "print what was trained as JSON on stdout")
     .action(async (o: TrainCli) => {
@@ -60,7 +60,7 @@ export function register(program: Command): void {
         const data = o.data!;
         const listing = await listDataset(data);
         listed = listing.items.length;
-        const out = o.out ?? path.join("results", cfg.name, "gans");
+        const out = o.out ?? layout.gansRoot;
         jobs = [];
         if (!o.clusters || o.general) {
           jobs.push({ name: GENERAL_JOB, outDir: path.join(out, GENERAL_JOB), ids: listing.items.map((i) => i.id), cluster: null, k: 1, init: "scratch" });
