@@ -48,7 +48,10 @@ export const experimentSchema = z
     name: z.string().regex(/^[A-Za-z0-9._-]+$/, "use letters, digits, '.', '_' and '-' only"),
     /** Free text shown in the report. */
     description: z.string().default(""),
-    /** Master seed: data split, initialisations, masks and latent samples derive from it. */
+    /**
+     * Master seed: the data split, k-means, GAN initialisations, masks and latent samples derive from
+     * it. Any integer >= 0; the same config and seed give the same numbers.
+     */
     seed: z.number().int().nonnegative().default(42),
     data: z
       .object({
@@ -61,7 +64,10 @@ export const experimentSchema = z
         synthSize: z.number().int().positive().default(64),
         /** Use at most this many images (stratified by label when there are labels); 0 = all. */
         limit: z.number().int().nonnegative().default(0),
-        /** Fraction held out for the completion study (stratified by label when there are labels). */
+        /**
+         * Fraction held out for the completion study (stratified by label when there are labels).
+         * Range: (0, 1). Larger: more study cases and tighter intervals, fewer paintings to train on.
+         */
         testFraction: z.number().gt(0).lt(1).default(0.15),
       })
       .strict()
@@ -70,7 +76,7 @@ export const experimentSchema = z
       .object({
         /** Feature extractor id (see `heritage features list`). */
         extractor: z.string().default("mobilenet_v2_block10-nsfwjs"),
-        /** Images per extraction batch. */
+        /** Images per extraction batch. Range: >= 1. Larger: faster on a GPU, more memory; same features. */
         batch: z.number().int().positive().default(16),
         /**
          * vgg16 / vgg19 / resnet50 (and their style-* variants): a Keras .h5 weight file of your own
@@ -85,15 +91,28 @@ export const experimentSchema = z
       .default({}),
     cluster: z
       .object({
-        /** Number of clusters K (the paper: an estimate of the number of visual categories). */
+        /**
+         * Number of clusters K, one cluster GAN each (the paper: an estimate of the number of visual
+         * categories). Range: 1 to the number of training images; 1 = the general GAN alone. Larger K:
+         * more specialised GANs, each on fewer paintings, and K times the training cost.
+         */
         k: z.number().int().positive().default(4),
-        /** K values for a sweep (K = 1 means the general GAN alone). */
+        /** K values for a sweep, each clustered and trained (K = 1 means the general GAN alone); [] = just `k`. */
         sweep: z.array(z.number().int().positive()).default([]),
-        /** Clusters smaller than this are merged into their nearest neighbour (0 = off). */
+        /**
+         * Clusters smaller than this are dissolved into their nearest neighbours, so K can shrink
+         * (0 = off). Range: 0 to half the training images. Larger: fewer starved cluster GANs.
+         */
         minSize: z.number().int().nonnegative().default(0),
-        /** Size-balanced assignment (the paper asks for an even distribution across clusters). */
+        /**
+         * Size-balanced assignment: every cluster gets floor(n/K) or ceil(n/K) paintings (the paper asks
+         * for an even distribution). true: no starved GAN, at the price of less coherent clusters.
+         */
         balanced: z.boolean().default(false),
-        /** k-means restarts (lowest inertia kept). */
+        /**
+         * k-means restarts from different seeds; the lowest inertia is kept. Range: 1 to 100. More:
+         * a more stable clustering, linearly more k-means time (small next to feature extraction).
+         */
         nInit: z.number().int().positive().default(10),
       })
       .strict()
@@ -236,4 +255,9 @@ export async function loadExperiment(file: string): Promise<ExperimentConfig> {
 /** Resolve a config path (data.dir) against the project root. */
 export function resolveFromRoot(root: string, p: string): string {
   return path.isAbsolute(p) ? p : path.join(root, p);
+}
+
+/** The schema's defaults as a config (the one place defaults live; CLI flags take theirs from here). */
+export function defaultExperiment(name = "defaults"): ExperimentConfig {
+  return experimentSchema.parse({ name });
 }

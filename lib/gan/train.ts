@@ -32,6 +32,7 @@ import {
 import { diffAugment, type AugmentPolicy } from "./augment.js";
 import { copyWeights, emaDecay, updateEma } from "./ema.js";
 import { buildGenerator, createGanPair, disposeGanPair, sampleLatent, trainStepAsync, type Augmenter, type DcganArch, type GanPair, type LatentPrior } from "./dcgan.js";
+import { describeDifference, recordDifferences, type StageRecord } from "../util/reuse.js";
 
 export interface TrainOptions {
   arch: DcganArch;
@@ -67,6 +68,11 @@ export interface TrainOptions {
   keepCheckpoints?: number;
   /** Extra fields for the model card (data folder, cluster id, commit, ...). */
   card?: Record<string, unknown>;
+  /**
+   * Ids of `images`, in order (dataset relative paths). Recorded in the settings, so a skip or a
+   * resume with other images is refused, not only one with another image count. Optional.
+   */
+  imageIds?: readonly string[];
   /** Label for progress lines ("general", "cluster 2"). */
   label?: string;
   /** Called after every epoch. */
@@ -360,6 +366,8 @@ export interface TrainingSettings {
   init?: { from: string; fingerprint: string };
   freezeD?: number;
   ema?: number;
+  /** The training images' ids, in order (absent when not given, and in runs made before they were recorded). */
+  imageIds?: string[];
 }
 
 export function trainingSettings(n: number, opts: TrainOptions): TrainingSettings {
@@ -377,6 +385,7 @@ export function trainingSettings(n: number, opts: TrainOptions): TrainingSetting
     ...(opts.init ? { init: { from: opts.init.from, fingerprint: opts.init.fingerprint } } : {}),
     ...(opts.freezeD ? { freezeD: opts.freezeD } : {}),
     ...(opts.ema ? { ema: opts.ema } : {}),
+    ...(opts.imageIds ? { imageIds: [...opts.imageIds] } : {}),
   };
 }
 
@@ -421,10 +430,11 @@ export function freezeDiscriminatorBlocks(D: tf.LayersModel, n: number): void {
 
 function assertSameSettings(file: string, saved: unknown, now: TrainingSettings): void {
   if (saved === undefined) return; // written before settings were recorded
-  const a = JSON.stringify(saved);
-  const b = JSON.stringify(now);
-  if (a !== b) {
-    throw new Error(`${file} was trained with other settings (${a}); now ${b}. Use another output folder or delete it`);
+  // imageIds: not compared when the record has none (older runs) or when none are given now
+  const wanted = now as unknown as StageRecord;
+  const diff = recordDifferences(saved as StageRecord, now.imageIds ? wanted : { ...wanted, imageIds: (saved as StageRecord).imageIds }, { legacy: ["imageIds"] });
+  if (diff.length) {
+    throw new Error(`${file} was trained with other settings: ${diff.map(describeDifference).join("; ")}. Use another output folder or delete it`);
   }
 }
 

@@ -6,6 +6,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseExperiment, type ExperimentConfig } from "../config/experiment.js";
+import { deepMerge } from "../config/overrides.js";
+import { resolveRunLayout, type RunLayout } from "../pipeline/layout.js";
 import { initBackend, type BackendInfo } from "../runtime/backend.js";
 import { readJson } from "../util/fs.js";
 import { info } from "../util/log.js";
@@ -37,24 +39,16 @@ export interface NotebookSetup {
   cfg: ExperimentConfig;
   /** Absolute run folder. */
   runDir: string;
+  /** Every path and job name of the run (../pipeline/layout.ts). */
+  layout: RunLayout;
   /** Absolute project root. */
   root: string;
   /** The tfjs backend in use (null when `backend: false`). */
   backend: BackendInfo | null;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return !!v && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Deep-merge `over` onto `base` (objects merge, everything else replaces). Returns a new object. */
-export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
-  }
-  return out;
-}
+/** The one merge of config overrides (also `--set a.b=value` on the command line). */
+export { deepMerge };
 
 /** Resolve the config, the run folder and the backend for a study notebook. */
 export async function notebookSetup(opts: NotebookSetupOptions = {}): Promise<NotebookSetup> {
@@ -70,8 +64,9 @@ export async function notebookSetup(opts: NotebookSetupOptions = {}): Promise<No
   raw = deepMerge(raw, opts.overrides ?? {});
   raw.name = opts.run || (typeof raw.name === "string" && raw.name) || "notebooks";
   const cfg = parseExperiment(raw, source);
-  const runDir = opts.runDir ? path.resolve(root, opts.runDir) : path.join(root, "results", cfg.name);
+  const layout = resolveRunLayout({ dir: opts.runDir || undefined, name: cfg.name, base: root });
+  const runDir = layout.dir;
   const backend = opts.backend === false ? null : await initBackend();
   info(`notebook setup: config ${source}, run folder ${runDir}`);
-  return { cfg, runDir, root, backend };
+  return { cfg, runDir, layout, root, backend };
 }

@@ -16,6 +16,28 @@ import { readJson, writeJsonAtomic } from "../util/fs.js";
 import { info, warn } from "../util/log.js";
 import { projectRoot } from "../util/paths.js";
 import { createRng, shuffled } from "../util/random.js";
+import { asLayout, type RunDirOrLayout } from "./layout.js";
+import { reuseOrRefuse, type StageRecord } from "./record.js";
+
+/** split.json: the split, and what it was made from (`made`; absent in splits written before it was recorded). */
+export interface SplitFile {
+  dir: string;
+  train: string[];
+  test: string[];
+  made?: SplitSettings;
+}
+
+/** The settings a split depends on (besides the images and their folder). */
+export interface SplitSettings {
+  seed: number;
+  testFraction: number;
+  limit: number;
+}
+
+/** What a split is made from: the dataset folder, the usable images (sorted ids) and the settings. */
+export function splitRecord(dir: string, ids: readonly string[], made: SplitSettings): StageRecord {
+  return { dir, images: [...ids].sort(), ...made };
+}
 
 export interface DataStageResult {
   dir: string;
@@ -50,7 +72,7 @@ export function stratifiedSubset(items: readonly DatasetItem[], limit: number, s
   return items.filter((it) => keep.has(it.id));
 }
 
-export async function dataStage(cfg: ExperimentConfig, runDir: string, dataDirOverride?: string): Promise<DataStageResult> {
+export async function dataStage(cfg: ExperimentConfig, run: RunDirOrLayout, dataDirOverride?: string): Promise<DataStageResult> {
   const dir = resolveDataDir(cfg, dataDirOverride);
   if (cfg.data.source === "synthetic" && !dataDirOverride) {
     const res = await writeSynthDataset({ out: dir, perStyle: cfg.data.perStyle, size: cfg.data.synthSize, seed: cfg.seed });
@@ -66,27 +88,22 @@ export async function dataStage(cfg: ExperimentConfig, runDir: string, dataDirOv
     const left = listing.items.length - screen.usable.length;
     throw new Error(`${dir}: only ${items.length} usable images${left ? ` (${left} of ${listing.items.length} left out, named above)` : ""}; the study needs at least 4`);
   }
-  const splitFile = path.join(runDir, "split.json");
+  const splitFile = asLayout(run).split;
+  const made: SplitSettings = { seed: cfg.seed, testFraction: cfg.data.testFraction, limit: cfg.data.limit };
   let train: DatasetItem[];
   let test: DatasetItem[];
   const byId = new Map(items.map((i) => [i.id, i]));
   if (existsSync(splitFile)) {
-    const saved = await readJson<{ dir: string; train: string[]; test: string[] }>(splitFile);
-    const gone = [...saved.train, ...saved.test].filter((id) => !byId.has(id));
-    const ok = saved.dir === dir && gone.length === 0 && saved.train.length + saved.test.length === items.length;
-    if (!ok) {
-      const why = gone.length
-        ? `; ${gone.length} of its images are missing or unusable now: ${gone.slice(0, 5).join(", ")}${gone.length > 5 ? ", ..." : ""}`
-        : `; ${items.length} usable images now`;
-      throw new Error(
-        `${splitFile} was made for other data (${saved.dir}, ${saved.train.length}+${saved.test.length} images${why}); use another run name or delete the run folder`,
-      );
-    }
+    const saved = await readJson<SplitFile>(splitFile);
+    // splits written before `made` was recorded are checked on their folder and images only
+    const recorded = splitRecord(saved.dir, [...saved.train, ...saved.test], saved.made ?? ({} as SplitSettings));
+    reuseOrRefuse("split", splitFile, recorded, splitRecord(dir, items.map((i) => i.id), made), { legacy: ["seed", "testFraction", "limit"] });
     train = saved.train.map((id) => byId.get(id)!);
     test = saved.test.map((id) => byId.get(id)!);
   } else {
     ({ train, test } = trainTestSplit(items, { testFraction: cfg.data.testFraction, seed: cfg.seed, stratify: true }));
-    await writeJsonAtomic(splitFile, { dir, train: train.map((i) => i.id), test: test.map((i) => i.id) });
+    const file: SplitFile = { dir, train: train.map((i) => i.id), test: test.map((i) => i.id), made };
+    await writeJsonAtomic(splitFile, file);
   }
   info(`data: ${items.length} images (${listing.labels.length} labels), ${train.length} train / ${test.length} held out`);
   const leftOut = { undecodable: screen.undecodable, tooSmall: screen.tooSmall, flat: screen.flat };

@@ -25,6 +25,7 @@ import { readJson, sha256, writeJsonAtomic } from "../util/fs.js";
 import { info } from "../util/log.js";
 import { progress } from "../util/progress.js";
 import { createRng, shuffled } from "../util/random.js";
+import { asLayout, type RunDirOrLayout } from "./layout.js";
 
 /** One GAN to measure. */
 export interface KidJob {
@@ -62,14 +63,14 @@ export const MIN_HELD_OUT = 2;
 
 /** Cluster of every held-out painting per K, from its undamaged features (the study's oracle routing). */
 export async function heldOutClusters(
-  runDir: string,
+  run: RunDirOrLayout,
   clusterings: ReadonlyMap<number, ClusterModel>,
   test: readonly DatasetItem[],
   batch: number,
 ): Promise<Map<number, Map<string, number>>> {
   const out = new Map<number, Map<string, number>>();
   for (const [k, model] of clusterings) {
-    const ex = await createModelExtractor(model, path.join(runDir, "clusters", `k${k}`, "clusters.json"));
+    const ex = await createModelExtractor(model, asLayout(run).clusters(k));
     try {
       const got = await loadImages(test, { size: ex.inputSize, label: `kid: held-out images (${ex.inputSize}px)`, verbose: false });
       const byId = new Map<string, number>();
@@ -178,7 +179,7 @@ function orderLike(r: KidStageResult, jobs: readonly KidJob[]): KidStageResult {
 export async function runKidStage(
   cfg: { seed: number; gan: { arch: { imageSize: number } }; features: { batch: number }; study: { kidSamples: number } },
   o: {
-    runDir: string;
+    runDir: RunDirOrLayout;
     ganJobs: Parameters<typeof kidJobs>[0];
     modelDirs: ReadonlyMap<string, string>;
     clusterings: ReadonlyMap<number, ClusterModel>;

@@ -47,3 +47,5 @@ export function runRecord(name: string, seed: number): RunRecord {
     },
   };
 }
+
+export { describeDifference, recordDifferences, reuseOrRefuse, StageMismatchError, type RecordDifference, type ReuseOptions, type StageRecord } from "../util/reuse.js";

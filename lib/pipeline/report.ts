@@ -15,7 +15,8 @@ import { saveComparisonFigure } from "../study/figure.js";
 import { caseImagePaths } from "../study/run-study.js";
 import { readJson, writeFileAtomic } from "../util/fs.js";
 import { info } from "../util/log.js";
-import type { RunSummary } from "./run.js";
+import { kKey, runLayoutAt } from "./layout.js";
+import type { RunSummary } from "./summary.js";
 import { comparisonRows, ganCurvesFigure, kidFigure, kidTableRows, lossFigure, studyBarFigure, studyTableRows, sweepFigures } from "./views.js";
 
 async function imgTag(file: string, alt: string, width?: number): Promise<string> {
@@ -26,7 +27,8 @@ async function imgTag(file: string, alt: string, width?: number): Promise<string
 
 /** The Table-2-style figure: damaged | general | clustered | classic | original. */
 export async function writeComparisonFigure(summary: RunSummary, cfg: ExperimentConfig): Promise<string | null> {
-  const studyDir = path.join(summary.runDir, "study");
+  const layout = runLayoutAt(summary.runDir);
+  const studyDir = layout.study;
   const rows = await fsp.readFile(path.join(studyDir, "results.jsonl"), "utf8").catch(() => "");
   const keys = [...new Set(rows.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { key: string }).key))];
   const firstMask = summary.study.masks[0];
@@ -45,7 +47,7 @@ export async function writeComparisonFigure(summary: RunSummary, cfg: Experiment
     original: "Original",
   };
   const titles = cols.map((c) => names[c] ?? c);
-  const file = path.join(summary.runDir, "figures", "table2-comparison.png");
+  const file = `${layout.figure("table2-comparison")}.png`;
   await saveComparisonFigure(file, {
     titles,
     rows: chosen.map((k) => {
@@ -58,11 +60,11 @@ export async function writeComparisonFigure(summary: RunSummary, cfg: Experiment
 }
 
 export async function writeReport(summary: RunSummary, cfg: ExperimentConfig): Promise<string> {
-  const figDir = path.join(summary.runDir, "figures");
+  const layout = runLayoutAt(summary.runDir);
   const figures: { id: string; title: string; fig: Figure }[] = [];
   const histories: { name: string; history: EpochRecord[] }[] = [];
   for (const t of summary.training) {
-    const dir = t.name === "general" ? path.join(summary.runDir, "gans", "general") : path.join(summary.runDir, "gans", ...t.name.split("/"));
+    const dir = layout.ganDir(t.name);
     const hist = await readJson<EpochRecord[]>(path.join(dir, "history.json")).catch(() => []);
     histories.push({ name: t.name, history: hist });
   }
@@ -74,11 +76,11 @@ export async function writeReport(summary: RunSummary, cfg: ExperimentConfig): P
     figures.push({ id: "k-sweep-quality", title: "Quality against K", fig: s.quality });
     figures.push({ id: "k-sweep-cost", title: "Training cost against K", fig: s.cost });
   }
-  for (const f of figures) await saveFigure(f.fig, path.join(figDir, f.id), { title: f.title });
+  for (const f of figures) await saveFigure(f.fig, layout.figure(f.id), { title: f.title });
   // KID per GAN (summary.kid is null with study.kidSamples = 0, absent in runs made before it).
   const kid = summary.kid ?? null;
   const kidFig = kid && kid.models.length ? kidFigure(kid) : null;
-  if (kidFig) await saveFigure(kidFig, path.join(figDir, "kid"), { title: "KID per GAN" });
+  if (kidFig) await saveFigure(kidFig, layout.figure("kid"), { title: "KID per GAN" });
   if (chromiumAvailable()) await closeBrowser();
   else info("report: Chromium not installed, figures exported as HTML only (apt-get install chromium for PNG/SVG)");
   const table2 = await writeComparisonFigure(summary, cfg);
@@ -111,13 +113,13 @@ export async function writeReport(summary: RunSummary, cfg: ExperimentConfig): P
         ARI: c.metrics.ari,
         NMI: c.metrics.nmi,
         silhouette: c.metrics.silhouette,
-        "routing agreement": summary.routingAccuracy[`k${c.k}`] ?? null,
+        "routing agreement": summary.routingAccuracy[kKey(c.k)] ?? null,
       })),
       { caption: "k-means on the training paintings' features (ARI/NMI against the style labels; routing: cluster from visible pixels = cluster of the undamaged painting)" },
     ),
   );
   for (const c of summary.clusterings) {
-    const u = path.join(summary.runDir, "clusters", `k${c.k}`, "umap.html");
+    const u = layout.umap(c.k);
     if (existsSync(u)) parts.push(`<p>UMAP view for K = ${c.k}: <a href="${escapeHtml(path.relative(summary.runDir, u))}">${escapeHtml(path.relative(summary.runDir, u))}</a></p>`);
   }
   parts.push("<h2>Training</h2>");
@@ -130,7 +132,7 @@ export async function writeReport(summary: RunSummary, cfg: ExperimentConfig): P
   parts.push(figureDivHtml(figures[0]!.fig, { withPlotly: true }));
   parts.push('<div class="grids">');
   for (const t of summary.training) {
-    const dir = t.name === "general" ? path.join(summary.runDir, "gans", "general") : path.join(summary.runDir, "gans", ...t.name.split("/"));
+    const dir = layout.ganDir(t.name);
     const samples = path.join(dir, "samples");
     const last = existsSync(samples) ? (await fsp.readdir(samples)).sort().at(-1) : undefined;
     if (last) parts.push(`<figure>${await imgTag(path.join(samples, last), t.name, 256)}<figcaption>${escapeHtml(t.name)} (${escapeHtml(last)})</figcaption></figure>`);
@@ -162,7 +164,7 @@ export async function writeReport(summary: RunSummary, cfg: ExperimentConfig): P
 .grids{display:flex;flex-wrap:wrap;gap:12px}.curves{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:8px}figure{margin:0}img{max-width:100%}</style></head><body>
 ${parts.join("\n")}
 </body></html>`;
-  const file = path.join(summary.runDir, "report.html");
+  const file = layout.report;
   await writeFileAtomic(file, html);
   info(`report: ${file}`);
   return file;

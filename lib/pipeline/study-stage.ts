@@ -21,10 +21,11 @@ import { buildCases, resizeMaskNearest, type StudyCase } from "../study/cases.js
 import { ganMethod, holeToZero, type CompletionMethod, type GanPairModels } from "../study/methods.js";
 import { runStudy, type StudyRow, type StudySummary } from "../study/run-study.js";
 import { info } from "../util/log.js";
-import { initSegment } from "./train-stage.js";
+import { asLayout, clusterJobName, GENERAL_JOB, kKey, type RunDirOrLayout } from "./layout.js";
 
 export interface StudyStageOptions {
-  runDir: string;
+  /** The run folder (or its layout). */
+  runDir: RunDirOrLayout;
   test: readonly DatasetItem[];
   /** Clusterings by K (K > 1). */
   clusterings: ReadonlyMap<number, ClusterModel>;
@@ -91,6 +92,7 @@ function modelCache(dirs: ReadonlyMap<string, string>): { get: (name: string) =>
 }
 
 export async function studyStage(cfg: ExperimentConfig, o: StudyStageOptions): Promise<{ rows: StudyRow[]; summary: StudySummary; routingAccuracy: Record<string, number> }> {
+  const layout = asLayout(o.runDir);
   const S = cfg.gan.arch.imageSize;
   let test = o.test.slice();
   if (cfg.study.maxImages > 0) test = test.slice(0, cfg.study.maxImages);
@@ -107,19 +109,19 @@ export async function studyStage(cfg: ExperimentConfig, o: StudyStageOptions): P
   const methods: CompletionMethod[] = [];
   const routingAccuracy: Record<string, number> = {};
   const wants = new Set(cfg.study.methods);
-  if (wants.has("general")) methods.push(gan("general", () => "general"));
+  if (wants.has("general")) methods.push(gan("general", () => GENERAL_JOB));
   for (const [k, model] of o.clusterings) {
-    const { routed, oracle } = await routeCases(cases, model, path.join(o.runDir, "clusters", `k${k}`, "clusters.json"), cfg.features.batch);
+    const { routed, oracle } = await routeCases(cases, model, layout.clusters(k), cfg.features.batch);
     const agree = cases.filter((c) => routed.get(c.key) === oracle.get(c.item.id)).length;
-    routingAccuracy[`k${k}`] = cases.length ? agree / cases.length : NaN;
+    routingAccuracy[kKey(k)] = cases.length ? agree / cases.length : NaN;
     info(`study: routing from visible pixels agrees with the undamaged painting's cluster in ${agree}/${cases.length} cases (K=${k})`);
-    if (wants.has("clustered")) methods.push(gan(clusteredMethodName(k, o.mainK), (c) => `k${k}/cluster-${routed.get(c.key)}`));
+    if (wants.has("clustered")) methods.push(gan(clusteredMethodName(k, o.mainK), (c) => clusterJobName(k, routed.get(c.key)!)));
     for (const variant of ["clustered-scratch", "clustered-transfer"] as const) {
       if (!wants.has(variant) || k !== o.mainK) continue;
-      const seg = initSegment(variant === "clustered-transfer" ? "general" : "scratch");
-      methods.push(gan(variant, (c) => `k${k}/${seg}/cluster-${routed.get(c.key)}`));
+      const init = variant === "clustered-transfer" ? "general" : "scratch";
+      methods.push(gan(variant, (c) => clusterJobName(k, routed.get(c.key)!, init)));
     }
-    if (wants.has("oracle-cluster") && k === o.mainK) methods.push(gan("oracle-cluster", (c) => `k${k}/cluster-${oracle.get(c.item.id)}`));
+    if (wants.has("oracle-cluster") && k === o.mainK) methods.push(gan("oracle-cluster", (c) => clusterJobName(k, oracle.get(c.item.id)!)));
   }
   if (wants.has("telea")) {
     methods.push({
@@ -138,7 +140,7 @@ export async function studyStage(cfg: ExperimentConfig, o: StudyStageOptions): P
   for (const m of methods) if (m.name !== "general") comparisons.push([m.name, "general"]);
   if (wants.has("telea")) for (const m of methods) if (m.name.startsWith("clustered")) comparisons.push([m.name, "telea"]);
   try {
-    const res = await runStudy(cases, methods, { outDir: path.join(o.runDir, "study"), comparisons });
+    const res = await runStudy(cases, methods, { outDir: layout.study, comparisons });
     return { ...res, routingAccuracy };
   } finally {
     cache.release();

@@ -18,8 +18,9 @@ import { loadImages } from "../data/load.js";
 import { trainGan, type TrainResult } from "../gan/train.js";
 import { gpusFromEnv, resolveWorkerCount, trainInWorkers, type GanTask, type GanTaskOptions } from "../gan/workers.js";
 import { info } from "../util/log.js";
+import { asLayout, clusterJobName, GENERAL_JOB, initSegment, type ClusterInit, type RunDirOrLayout } from "./layout.js";
 
-export type ClusterInit = "scratch" | "general";
+export { initSegment, type ClusterInit };
 
 export interface GanJob {
   /**
@@ -50,33 +51,30 @@ export function extraClusterInit(cfg: Pick<ExperimentConfig, "gan" | "study">): 
   return cfg.study.methods.includes(method) ? other : null;
 }
 
-/** Folder segment of the extra cluster GANs: "scratch" or "transfer". */
-export function initSegment(init: ClusterInit): string {
-  return init === "general" ? "transfer" : "scratch";
-}
-
 /** Every GAN of a run: the general one, each cluster of each K, and the extra cluster GANs of the main K. */
 export function ganJobs(
-  runDir: string,
+  run: RunDirOrLayout,
   train: readonly DatasetItem[],
   clusterings: ReadonlyMap<number, ClusterModel>,
   cfg: Pick<ExperimentConfig, "gan" | "study" | "cluster">,
 ): GanJob[] {
-  const generalDir = path.join(runDir, "gans", "general");
-  const jobs: GanJob[] = [{ name: "general", outDir: generalDir, ids: train.map((i) => i.id), cluster: null, k: 1, init: "scratch" }];
+  const layout = asLayout(run);
+  const generalDir = layout.ganDir(GENERAL_JOB);
+  const jobs: GanJob[] = [{ name: GENERAL_JOB, outDir: generalDir, ids: train.map((i) => i.id), cluster: null, k: 1, init: "scratch" }];
   const start = (init: ClusterInit) => (init === "general" ? { init, initFrom: generalDir } : { init });
   const extra = extraClusterInit(cfg);
   const mainK = mainClusterK(cfg);
   for (const [k, model] of clusterings) {
     for (let c = 0; c < model.k; c++) {
       const ids = model.ids.filter((_, i) => model.labels[i] === c);
-      jobs.push({ name: `k${k}/cluster-${c}`, outDir: path.join(runDir, "gans", `k${k}`, `cluster-${c}`), ids, cluster: c, k, ...start(cfg.gan.clusterInit) });
+      const name = clusterJobName(k, c);
+      jobs.push({ name, outDir: layout.ganDir(name), ids, cluster: c, k, ...start(cfg.gan.clusterInit) });
     }
     if (extra && k === mainK) {
-      const seg = initSegment(extra);
       for (let c = 0; c < model.k; c++) {
         const ids = model.ids.filter((_, i) => model.labels[i] === c);
-        jobs.push({ name: `k${k}/${seg}/cluster-${c}`, outDir: path.join(runDir, "gans", `k${k}`, seg, `cluster-${c}`), ids, cluster: c, k, ...start(extra) });
+        const name = clusterJobName(k, c, extra);
+        jobs.push({ name, outDir: layout.ganDir(name), ids, cluster: c, k, ...start(extra) });
       }
     }
   }
@@ -119,14 +117,15 @@ export async function trainStage(
   const loaded = await loadImages(train, { size: S, label: `load ${S}px training images` });
   const byId = new Map<string, ImageArray>(loaded.items.map((it, i) => [it.id, loaded.images[i]!]));
   const results = new Map<string, TrainResult>();
-  const runnable: { job: GanJob; images: ImageArray[] }[] = [];
+  const runnable: { job: GanJob; images: ImageArray[]; ids: string[] }[] = [];
   for (const job of jobs) {
-    const images = job.ids.map((id) => byId.get(id)).filter((x): x is ImageArray => x !== undefined);
+    const ids = job.ids.filter((id) => byId.has(id));
+    const images = ids.map((id) => byId.get(id)!);
     if (images.length < 2) {
       info(`train ${job.name}: only ${images.length} image(s); skipped (raise cluster.minSize to merge tiny clusters)`);
       continue;
     }
-    runnable.push({ job, images });
+    runnable.push({ job, images, ids });
   }
   // Fine-tunes start from the trained general GAN: train everything else first.
   const phases = [runnable.filter((r) => r.job.init !== "general"), runnable.filter((r) => r.job.init === "general")];
@@ -136,24 +135,25 @@ export async function trainStage(
     for (const { job } of phase) {
       if (job.initFrom && !fingerprints.has(job.initFrom)) fingerprints.set(job.initFrom, await ganFingerprint(job.initFrom));
     }
-    const optionsOf = (job: GanJob) => ganTrainOptions(cfg, job, card, job.initFrom ? fingerprints.get(job.initFrom) : undefined);
+    // the ids of the images each GAN trains on are recorded with its settings (a rerun on other images is refused)
+    const optionsOf = (job: GanJob, ids: string[]) => ({ ...ganTrainOptions(cfg, job, card, job.initFrom ? fingerprints.get(job.initFrom) : undefined), imageIds: ids });
     const workers = cfg.gan.workers === 1 ? 1 : resolveWorkerCount(cfg.gan.workers, phase.length, { gpus: gpusFromEnv().length });
     if (workers > 1) {
       const itemById = new Map(loaded.items.map((it) => [it.id, it]));
-      const tasks: GanTask[] = phase.map(({ job }) => ({
+      const tasks: GanTask[] = phase.map(({ job, ids }) => ({
         name: job.name,
         outDir: job.outDir,
-        items: job.ids.map((id) => itemById.get(id)).filter((x): x is DatasetItem => x !== undefined),
-        options: optionsOf(job),
+        items: ids.map((id) => itemById.get(id)).filter((x): x is DatasetItem => x !== undefined),
+        options: optionsOf(job, ids),
       }));
       const done = await trainInWorkers(tasks, { workers });
       for (const [name, res] of done) results.set(name, res);
       continue;
     }
-    for (const { job, images } of phase) {
+    for (const { job, images, ids } of phase) {
       const j = runnable.findIndex((r) => r.job === job);
       info(`train ${job.name} (${j + 1}/${runnable.length}): ${images.length} images${job.init === "general" ? ", fine-tuned from the general GAN" : ""}`);
-      results.set(job.name, await trainGan(images, job.outDir, optionsOf(job)));
+      results.set(job.name, await trainGan(images, job.outDir, optionsOf(job, ids)));
     }
   }
   return { results, jobs: [...jobs] };

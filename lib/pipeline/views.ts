@@ -6,7 +6,7 @@ import { barFigure, baseLayout, lineFigure, type Figure } from "../plot/figure.j
 import type { EpochRecord } from "../gan/train.js";
 import type { KidStageResult } from "./kid-stage.js";
 import { METRIC_NAMES, type MetricName, type StudySummary } from "../study/run-study.js";
-import type { RunSummary } from "./run.js";
+import type { RunSummary } from "./summary.js";
 
 const METRIC_LABEL: Record<MetricName, string> = {
   psnr: "PSNR (dB)",

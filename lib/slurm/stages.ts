@@ -5,12 +5,13 @@
  * so a Slurm run and an in-process run with the same config give the same models and numbers.
  * When the pipeline's stage API changes, only this file should need to follow.
  */
-import path from "node:path";
 import type { ExperimentConfig } from "../config/experiment.js";
-import { clusterStage, runExperiment, type RunSummary } from "../pipeline/run.js";
-import { dataStage } from "../pipeline/data-stage.js";
+import { clusterKs, clusterStage } from "../pipeline/cluster-stage.js";
+import { runExperiment, type RunSummary } from "../pipeline/run.js";
+import { dataStage, type SplitFile } from "../pipeline/data-stage.js";
+import { asLayout, clusterJobName, GENERAL_JOB, kKey, type RunDirOrLayout } from "../pipeline/layout.js";
 import { runRecord } from "../pipeline/record.js";
-import { extraClusterInit, ganJobs, initSegment, mainClusterK, trainStage } from "../pipeline/train-stage.js";
+import { extraClusterInit, ganJobs, mainClusterK, trainStage } from "../pipeline/train-stage.js";
 import type { TrainResult } from "../gan/train.js";
 import { initBackend } from "../runtime/backend.js";
 import { readJson } from "../util/fs.js";
@@ -28,10 +29,8 @@ export interface PlannedJob {
   outDir: string;
 }
 
-/** The K values the pipeline clusters for (a sweep or the single K), sorted, as run.ts does. */
-export function clusterKs(cfg: ExperimentConfig): number[] {
-  return [...new Set(cfg.cluster.sweep.length ? cfg.cluster.sweep : [cfg.cluster.k])].sort((a, b) => a - b);
-}
+/** The K values the pipeline clusters for (a sweep or the single K), sorted (../pipeline/cluster-stage.ts). */
+export { clusterKs };
 
 /**
  * Every GAN job the run can have, numbered for a job array: the general GAN, then each cluster of
@@ -39,21 +38,18 @@ export function clusterKs(cfg: ExperimentConfig): number[] {
  * train stage skips clusters with fewer than 2 images; the tasks of such jobs find nothing to do.
  * The names are the train stage's (../pipeline/train-stage.ts `ganJobs`).
  */
-export function plannedJobs(cfg: ExperimentConfig, runDir: string): PlannedJob[] {
-  const jobs: PlannedJob[] = [{ index: 0, name: "general", k: 1, cluster: null, outDir: path.join(runDir, "gans", "general") }];
+export function plannedJobs(cfg: ExperimentConfig, run: RunDirOrLayout): PlannedJob[] {
+  const layout = asLayout(run);
+  const jobs: PlannedJob[] = [{ index: 0, name: GENERAL_JOB, k: 1, cluster: null, outDir: layout.ganDir(GENERAL_JOB) }];
+  const add = (k: number, c: number, name: string) => jobs.push({ index: jobs.length, name, k, cluster: c, outDir: layout.ganDir(name) });
   for (const k of clusterKs(cfg)) {
     if (k <= 1) continue;
-    for (let c = 0; c < k; c++) {
-      jobs.push({ index: jobs.length, name: `k${k}/cluster-${c}`, k, cluster: c, outDir: path.join(runDir, "gans", `k${k}`, `cluster-${c}`) });
-    }
+    for (let c = 0; c < k; c++) add(k, c, clusterJobName(k, c));
   }
   const extra = extraClusterInit(cfg);
   if (extra) {
     const k = mainClusterK(cfg);
-    const seg = initSegment(extra);
-    for (let c = 0; c < k; c++) {
-      jobs.push({ index: jobs.length, name: `k${k}/${seg}/cluster-${c}`, k, cluster: c, outDir: path.join(runDir, "gans", `k${k}`, seg, `cluster-${c}`) });
-    }
+    for (let c = 0; c < k; c++) add(k, c, clusterJobName(k, c, extra));
   }
   return jobs;
 }
@@ -67,11 +63,11 @@ export function generalFirst(cfg: ExperimentConfig): boolean {
 }
 
 /** Stage 1: the dataset (synthesised when the config says so), the split, features and k-means per K. */
-export async function prepareStage(cfg: ExperimentConfig, runDir: string): Promise<{ train: number; test: number; clusters: Record<string, number[]> }> {
+export async function prepareStage(cfg: ExperimentConfig, runDir: RunDirOrLayout): Promise<{ train: number; test: number; clusters: Record<string, number[]> }> {
   await initBackend();
   const data = await dataStage(cfg, runDir);
   const clusterings = await clusterStage(cfg, runDir, data.dir, data.train, clusterKs(cfg));
-  return { train: data.train.length, test: data.test.length, clusters: Object.fromEntries([...clusterings].map(([k, m]) => [`k${k}`, m.sizes])) };
+  return { train: data.train.length, test: data.test.length, clusters: Object.fromEntries([...clusterings].map(([k, m]) => [kKey(k), m.sizes])) };
 }
 
 /** What one train task did. */
@@ -87,15 +83,16 @@ export interface TrainJobOutcome {
  * Stage 2, one job: train (or resume, or find finished) the GAN `name` with the train stage the
  * CLI uses, on the split and clusterings the prepare stage left in the run folder.
  */
-export async function trainJob(cfg: ExperimentConfig, runDir: string, name: string): Promise<TrainJobOutcome> {
+export async function trainJob(cfg: ExperimentConfig, runDir: RunDirOrLayout, name: string): Promise<TrainJobOutcome> {
   await initBackend();
+  const layout = asLayout(runDir);
   // The prepare stage made the dataset; point the data stage at it so nothing is re-synthesised.
-  const split = await readJson<{ dir: string }>(path.join(runDir, "split.json")).catch(() => {
-    throw new Error(`${path.join(runDir, "split.json")} is missing: the prepare stage has not run (or failed) for this run folder`);
+  const split = await readJson<SplitFile>(layout.split).catch(() => {
+    throw new Error(`${layout.split} is missing: the prepare stage has not run (or failed) for this run folder`);
   });
-  const data = await dataStage(cfg, runDir, split.dir);
-  const clusterings = await clusterStage(cfg, runDir, data.dir, data.train, clusterKs(cfg));
-  const job = ganJobs(runDir, data.train, clusterings, cfg).find((j) => j.name === name);
+  const data = await dataStage(cfg, layout, split.dir);
+  const clusterings = await clusterStage(cfg, layout, data.dir, data.train, clusterKs(cfg));
+  const job = ganJobs(layout, data.train, clusterings, cfg).find((j) => j.name === name);
   if (!job) return { name, status: "skipped", reason: "k-means merged this cluster away (cluster.minSize); no GAN to train" };
   const card = { data: data.dir, runName: cfg.name, commit: runRecord(cfg.name, cfg.seed).commit, seed: cfg.seed };
   const one: ExperimentConfig = { ...cfg, gan: { ...cfg.gan, workers: 1 } };
@@ -110,7 +107,8 @@ export async function trainJob(cfg: ExperimentConfig, runDir: string, name: stri
  * clusters and every GAN are found on disk (nothing is trained again), then the completion study,
  * report.html and summary.json are written as by `heritage run`.
  */
-export async function studyStage(cfg: ExperimentConfig, runDir: string): Promise<RunSummary> {
-  info(`study: reusing the data, clusterings and GANs in ${runDir}`);
-  return runExperiment({ config: cfg, out: runDir });
+export async function studyStage(cfg: ExperimentConfig, runDir: RunDirOrLayout): Promise<RunSummary> {
+  const layout = asLayout(runDir);
+  info(`study: reusing the data, clusterings and GANs in ${layout.dir}`);
+  return runExperiment({ config: cfg, layout });
 }

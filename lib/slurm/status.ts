@@ -11,6 +11,7 @@ import { isFailed, type SlurmJobState } from "./parse.js";
 import { queryJobStates } from "./query.js";
 import { readSubmission, type Submission } from "./submit.js";
 import type { TaskRecord } from "./task.js";
+import { runLayoutAt } from "../pipeline/layout.js";
 
 export interface StatusRow {
   /** Submission step: prepare, general, train, study. */
@@ -89,7 +90,7 @@ export async function statusRows(sub: Submission, states: ReadonlyMap<string, Sl
         prog.progress = last.status;
       }
       if (prog.progress === "not started" && st?.state === "RUNNING") prog.progress = "starting";
-      if (step.script === "study" && existsSync(path.join(sub.runDir, "summary.json")) && last?.status === "done") prog.progress = "done";
+      if (step.script === "study" && existsSync(runLayoutAt(sub.runDir).summary) && last?.status === "done") prog.progress = "done";
       rows.push({
         step: step.key,
         job: planned?.name ?? step.script,

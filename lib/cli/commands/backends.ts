@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { backendsReport, formatBackendsTable } from "../../runtime/backends-report.js";
 import { info } from "../../util/log.js";
+import { parsePositiveNumber } from "../options.js";
 
 /** `heritage backends`: every tfjs backend, available or not and why, its device, a smoke test. */
 export function register(program: Command): void {
@@ -10,8 +11,7 @@ export function register(program: Command): void {
     .option("--json", "print the report as JSON on stdout")
     .option("--timeout <s>", "seconds per backend before its process is stopped", "180")
     .action(async (o: { json?: boolean; timeout: string }) => {
-      const t = Number(o.timeout);
-      if (!Number.isFinite(t) || t <= 0) throw new Error(`--timeout must be a positive number of seconds, got ${o.timeout}`);
+      const t = parsePositiveNumber("timeout", o.timeout);
       const report = await backendsReport({ timeoutS: t, log: info });
       process.stdout.write((o.json ? JSON.stringify(report, null, 2) : formatBackendsTable(report)) + "\n");
     });

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { ALL_TARGETS, formatBenchTable, runBench, type BenchTarget } from "../../../tools/bench/backends.js";
 import { info } from "../../util/log.js";
+import { parseIntOption } from "../options.js";
 
 /** `heritage bench`: DCGAN training-step and z-step timings per tfjs backend. */
 export function register(program: Command): void {
@@ -23,11 +24,7 @@ export function register(program: Command): void {
         const bad = targets.filter((t) => !ALL_TARGETS.includes(t));
         if (bad.length) throw new Error(`unknown bench backend ${bad.join(", ")}: use ${ALL_TARGETS.join(", ")}`);
       }
-      const int = (name: string, v: unknown) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${String(v)}`);
-        return n;
-      };
+      const int = (name: string, v: unknown) => parseIntOption(name, v, 1);
       const report = await runBench({
         targets,
         steps: int("steps", o.steps),

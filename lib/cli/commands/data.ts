@@ -12,14 +12,7 @@ import { loadImages } from "../../data/load.js";
 import { classifyDecoded } from "../../data/screen.js";
 import { SYNTH_STYLES, writeSynthDataset } from "../../data/synth/index.js";
 import { info } from "../../util/log.js";
-
-function int(name: string, lo: number, hi: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`--${name} must be an integer in ${lo}..${hi}, got "${v}"`);
-    return n;
-  };
-}
+import { intOption as int } from "../options.js";
 
 /** Where command results go (stdout by default; tests pass their own). */
 export interface Output {

@@ -4,13 +4,11 @@
  */
 import type { Command } from "commander";
 
-function num(name: string, min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number in [${min}, ${max}], got "${v}"`);
-    return n;
-  };
-}
+import { defaultExperiment } from "../../config/experiment.js";
+import { numberOption as num } from "../options.js";
+
+/** The config schema's defaults (the one place they are written). */
+const D = defaultExperiment();
 
 const list = (v: string): string[] =>
   v
@@ -71,7 +69,7 @@ export function register(program: Command): void {
     .option("--pooling <mode>", "CNNs: flatten (paper), avg or max over the last conv map (default: flatten for VGG/ResNet, avg for nsfwjs nets)")
     .option("--input-size <px>", "VGG/ResNet input side in pixels (32-1024; default 224)", num("input-size", 32, 1024))
     .option("--weights <file>", WEIGHTS_HELP)
-    .option("--batch <n>", "images per extraction batch (1-256)", num("batch", 1, 256), 16)
+    .option("--batch <n>", "images per extraction batch (1-256; config features.batch)", num("batch", 1, 256), D.features.batch)
     .option("--limit <n>", "only the first N images (0 = all)", num("limit", 0, 1e9), 0)
     .option("--refresh", "recompute even when cached", false)
     .option("--out <file>", "also write {ids, labels, dim, features} as JSON to this file")
@@ -115,8 +113,8 @@ export function register(program: Command): void {
     .option("--weights <file>", WEIGHTS_HELP)
     .option("--seed <n>", "first k-means seed", num("seed", 0, 2 ** 31), 0)
     .option("--seeds <n>", "k-means seeds (seed, seed+1, ...); scores are mean ± sd [min, max] over them (1-100)", num("seeds", 1, 100), 5)
-    .option("--n-init <n>", "k-means restarts per seed, best inertia wins (1-100)", num("n-init", 1, 100), 10)
-    .option("--batch <n>", "images per extraction batch (1-256)", num("batch", 1, 256), 16)
+    .option("--n-init <n>", "k-means restarts per seed, best inertia wins (1-100; config cluster.nInit)", num("n-init", 1, 100), D.cluster.nInit)
+    .option("--batch <n>", "images per extraction batch (1-256; config features.batch)", num("batch", 1, 256), D.features.batch)
     .option("--silhouette-sample <n>", "silhouette on a random subset of N rows (default: all)", num("silhouette-sample", 3, 1e9))
     .option("--limit <n>", "only the first N images (0 = all)", num("limit", 0, 1e9), 0)
     .option("--fit-limit <n>", "extractors that are fitted (bag of visual words): fit on N images evenly spaced through the dataset (default: all)", num("fit-limit", 1, 1e9))

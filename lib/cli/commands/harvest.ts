@@ -4,13 +4,7 @@ import type { LabelBy, SourceName } from "../../harvest/source.js";
 
 const LABELS: LabelBy[] = ["classification", "style", "genre", "century", "artist"];
 
-function num(name: string, min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number in [${min}, ${max}], got "${v}"`);
-    return n;
-  };
-}
+import { numberOption as num } from "../options.js";
 
 export function register(program: Command): void {
   program

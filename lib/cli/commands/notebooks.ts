@@ -12,6 +12,8 @@ import { openJupyter } from "../../notebook/jupyter.js";
 import { parseParamArgs } from "../../notebook/params.js";
 import { runNotebooks } from "../../notebook/run.js";
 import { warn } from "../../util/log.js";
+import { runLayout } from "../../pipeline/layout.js";
+import { parseNumberOption } from "../options.js";
 import { projectRoot } from "../../util/paths.js";
 
 /** The notebooks import ../dist/lib: say so when this CLI runs from another build or dist is missing. */
@@ -89,10 +91,9 @@ export function register(program: Command): void {
       checkDist(notebooks);
       const params = parseParamArgs(opts.param);
       const runName = opts.run ?? `notebooks-${timestamp()}`;
-      const runDir = path.join(projectRoot(), "results", runName);
+      const runDir = runLayout(runName).dir;
       const outDir = path.resolve(opts.out ?? path.join(runDir, "notebooks"));
-      const timeoutS = Number(opts.timeout);
-      if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new Error(`--timeout must be a number of seconds >= 0, got "${opts.timeout}"`);
+      const timeoutS = parseNumberOption("timeout", opts.timeout, 0);
       const summary = await runNotebooks({
         notebooks,
         params,

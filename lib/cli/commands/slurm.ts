@@ -14,21 +14,20 @@ import { formatStatus, runStatus } from "../../slurm/status.js";
 import { submitRun } from "../../slurm/submit.js";
 import { runTask } from "../../slurm/task.js";
 import { info } from "../../util/log.js";
-import { projectRoot } from "../../util/paths.js";
+import { resolveRunLayout } from "../../pipeline/layout.js";
+import { parseIntOption } from "../options.js";
 
 /** The run folder: --out, else results/<--run or the config's name>. */
 function runDirOf(o: { out?: string; run?: string }, fallbackName?: string): string {
-  if (o.out) return path.resolve(o.out);
   const name = o.run ?? fallbackName;
-  if (!name) throw new Error("say which run: --run NAME (results/NAME) or --out DIR");
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`--run "${name}": use letters, digits, '.', '_' and '-' only (or --out DIR for a folder)`);
-  return path.join(projectRoot(), "results", name);
+  if (!o.out && !name) throw new Error("say which run: --run NAME (results/NAME) or --out DIR");
+  if (!o.out && !/^[A-Za-z0-9._-]+$/.test(name!)) throw new Error(`--run "${name}": use letters, digits, '.', '_' and '-' only (or --out DIR for a folder)`);
+  return resolveRunLayout({ dir: o.out, name: name ?? "" }).dir;
 }
 
+/** `v` as an integer >= min (the shared parser; `flag` with its dashes). */
 function wholeNumber(flag: string, v: string, min = 0): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be a whole number >= ${min}, got "${v}"`);
-  return n;
+  return parseIntOption(flag.replace(/^--/, ""), v, min);
 }
 
 interface SubmitCli {
