@@ -15,12 +15,10 @@ import { saveImagePng } from "../../data/encode.js";
 import { createModelExtractor } from "../../cluster/model-extractor.js";
 import { loadLayersModel } from "../../gan/checkpoint.js";
 import { completeFullResolution, cropImage, cropMask, holeBox, planWindows, resizeImage, resizeMaskConservative } from "../../inpaint/full-resolution.js";
-import { poissonBlend } from "../../inpaint/poisson.js";
-import { pasteIntoHole, semanticComplete } from "../../inpaint/semantic.js";
+import { completeBatch, holeToZero } from "../../inpaint/complete.js";
 import { maskFraction, maskFromImage } from "../../masks/index.js";
 import { loadImageUnit } from "../../metrics/io.js";
 import { initBackend } from "../../runtime/backend.js";
-import { holeToZero } from "../../study/methods.js";
 import { info, warn } from "../../util/log.js";
 import { progress } from "../../util/progress.js";
 
@@ -114,24 +112,25 @@ export function register(program: Command): void {
         img,
         mask,
         async (crop, m, _w, index) => {
-          const damaged = holeToZero(crop, m);
           const bar = progress(windows.length > 1 ? `latent search ${index + 1}/${windows.length}` : "latent search", iterations);
           let last = 0;
-          const res = await semanticComplete(G, D, [damaged], [m], {
+          const { completed } = await completeBatch(G, D, [crop], [m], {
             ...cfg.completion,
             iterations,
             candidates: o.candidates ?? cfg.completion.candidates,
             lambda: o.lambda ?? cfg.completion.lambda,
             prior: cfg.gan.latentPrior,
             seed: o.seed + index,
+            blend: o.blend,
             onStep: (step, loss) => {
               bar.tick(step - last, `loss ${loss.toFixed(3)}`);
               last = step;
             },
           });
           bar.stop();
-          losses.push({ loss: res.loss[0]!, context: res.context[0]!, prior: res.prior[0]! });
-          return o.blend ? poissonBlend(res.generated[0]!, damaged, m, { clamp: [-1, 1] }) : pasteIntoHole(damaged, res.generated[0]!, m);
+          const r = completed[0]!;
+          losses.push({ loss: r.loss, context: r.context, prior: r.prior });
+          return r.image;
         },
         { side: S, window: o.window },
       );

@@ -1,0 +1,54 @@
+/**
+ * Completing damaged paintings, one home for the steps the study, `heritage complete` and the
+ * routing checks share: the damaged input as a method sees it (`holeToZero`), the latent search
+ * (./semantic.ts) and the blend of the generated pixels into the hole (./poisson.ts or a paste).
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { ImageArray, Mask } from "../data/image.js";
+import { poissonBlend } from "./poisson.js";
+import { pasteIntoHole, semanticComplete, type SemanticCompletionOptions } from "./semantic.js";
+
+/** The damaged input as a method sees it: hole pixels set to 0 (mid-grey), never the true values. */
+export function holeToZero(img: ImageArray, mask: { data: Uint8Array }): ImageArray {
+  const data = Float32Array.from(img.data);
+  const c = img.channels;
+  for (let p = 0; p < mask.data.length; p++) if (mask.data[p]) for (let k = 0; k < c; k++) data[p * c + k] = 0;
+  return { ...img, data };
+}
+
+/** One completed image of `completeBatch`. */
+export interface BatchCompletion {
+  /** The hole filled (blended or pasted), known pixels unchanged; values in [-1, 1]. */
+  image: ImageArray;
+  /** The damaged input the search saw (hole set to 0). */
+  damaged: ImageArray;
+  /** Raw generator output G(z*) before blending. */
+  generated: ImageArray;
+  loss: number;
+  context: number;
+  prior: number;
+}
+
+/**
+ * Complete a batch of same-size images (values in [-1, 1], side = G's output side; mask 1 =
+ * missing) with generator G and discriminator D: zero the hole, run the latent search, then
+ * Poisson-blend (`blend: true`) or paste the generated pixels into the hole.
+ */
+export async function completeBatch(
+  G: tf.LayersModel,
+  D: tf.LayersModel,
+  images: readonly ImageArray[],
+  masks: readonly Mask[],
+  opts: SemanticCompletionOptions & { blend: boolean },
+): Promise<{ completed: BatchCompletion[]; history: { step: number; loss: number }[] }> {
+  const damaged = images.map((im, i) => holeToZero(im, masks[i]!));
+  const { blend, ...search } = opts;
+  const res = await semanticComplete(G, D, damaged, [...masks], search);
+  const completed = damaged.map((d, i) => {
+    const generated = res.generated[i]!;
+    const m = masks[i]!;
+    const image = blend ? poissonBlend(generated, d, m, { clamp: [-1, 1] }) : pasteIntoHole(d, generated, m);
+    return { image, damaged: d, generated, loss: res.loss[i]!, context: res.context[i]!, prior: res.prior[i]! };
+  });
+  return { completed, history: res.history };
+}
