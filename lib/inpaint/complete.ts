@@ -4,6 +4,8 @@
  * (./semantic.ts) and the blend of the generated pixels into the hole (./poisson.ts or a paste).
  */
 import type * as tf from "@tensorflow/tfjs";
+import { routeFeatures, type ClusterModel } from "../cluster/model.js";
+import { neutralFill } from "../cluster/route.js";
 import type { ImageArray, Mask } from "../data/image.js";
 import { poissonBlend } from "./poisson.js";
 import { pasteIntoHole, semanticComplete, type SemanticCompletionOptions } from "./semantic.js";
@@ -14,6 +16,29 @@ export function holeToZero(img: ImageArray, mask: { data: Uint8Array }): ImageAr
   const c = img.channels;
   for (let p = 0; p < mask.data.length; p++) if (mask.data[p]) for (let k = 0; k < c; k++) data[p * c + k] = 0;
   return { ...img, data };
+}
+
+/** The part of a feature extractor routing needs (structurally a `FeatureExtractor`). */
+export interface VisibleExtractor {
+  extract(images: ImageArray[]): Promise<Float32Array[]>;
+}
+
+/**
+ * Route damaged paintings to a cluster of `model` from their visible pixels only: the hole is
+ * zeroed, then filled smoothly from the visible pixels (`neutralFill`, "blur"), features are
+ * extracted and the nearest centre is taken (`routeFeatures`). Images and masks must already be
+ * at the extractor's input size. Returns one cluster index per image.
+ */
+export async function routeVisible(
+  model: ClusterModel,
+  extractor: VisibleExtractor,
+  images: readonly ImageArray[],
+  masks: readonly Mask[],
+): Promise<number[]> {
+  if (masks.length !== images.length) throw new Error(`routeVisible: ${images.length} images but ${masks.length} masks`);
+  const filled = images.map((im, i) => neutralFill(holeToZero(im, masks[i]!), masks[i]!, "blur"));
+  const feats = await extractor.extract(filled);
+  return feats.map((f) => routeFeatures(model, f));
 }
 
 /** One completed image of `completeBatch`. */

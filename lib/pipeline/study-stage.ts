@@ -11,14 +11,13 @@ import path from "node:path";
 import type { ExperimentConfig } from "../config/experiment.js";
 import type { ClusterModel } from "../cluster/model.js";
 import { routeFeatures } from "../cluster/model.js";
-import { neutralFill } from "../cluster/route.js";
 import type { DatasetItem } from "../data/dataset.js";
 import { loadImages } from "../data/load.js";
 import { createModelExtractor } from "../cluster/model-extractor.js";
 import { loadLayersModel } from "../gan/checkpoint.js";
 import { classicInpaint } from "../inpaint/telea.js";
 import { buildCases, resizeMaskNearest, type StudyCase } from "../study/cases.js";
-import { holeToZero } from "../inpaint/complete.js";
+import { routeVisible } from "../inpaint/complete.js";
 import { ganMethod, type CompletionMethod, type GanPairModels } from "../study/methods.js";
 import { runStudy, type StudyRow, type StudySummary } from "../study/run-study.js";
 import { info } from "../util/log.js";
@@ -56,12 +55,13 @@ async function routeCases(cases: StudyCase[], model: ClusterModel, modelFile: st
     }
     for (let i = 0; i < cases.length; i += batch) {
       const chunk = cases.slice(i, i + batch).filter((c) => big.has(c.item.id));
-      const damaged = chunk.map((c) => {
-        const m = resizeMaskNearest(c.mask, S, S);
-        return neutralFill(holeToZero(big.get(c.item.id)!, m), m, "blur");
-      });
-      const feats = await ex.extract(damaged);
-      chunk.forEach((c, j) => routed.set(c.key, routeFeatures(model, feats[j]!)));
+      const clusters = await routeVisible(
+        model,
+        ex,
+        chunk.map((c) => big.get(c.item.id)!),
+        chunk.map((c) => resizeMaskNearest(c.mask, S, S)),
+      );
+      chunk.forEach((c, j) => routed.set(c.key, clusters[j]!));
     }
     return { routed, oracle };
   } finally {

@@ -58,7 +58,8 @@ function tinyGan(seed: number): { G: tf.LayersModel; D: tf.LayersModel } {
   const init = (s: number) => tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: s });
   const G = tf.sequential({
     layers: [
-      tf.layers.dense({ inputShape: [4], units: 16, activation: "tanh", kernelInitializer: init(seed) }),
+      tf.layers.dense({ inputShape: [4], units: 16, kernelInitializer: init(seed) }),
+      tf.layers.activation({ activation: "tanh" }),
       tf.layers.reshape({ targetShape: [4, 4, 1] }),
     ],
   });

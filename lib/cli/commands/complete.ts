@@ -7,15 +7,14 @@
  */
 import type { Command } from "commander";
 import path from "node:path";
-import { loadClusterModel, routeFeatures } from "../../cluster/model.js";
-import { neutralFill } from "../../cluster/route.js";
+import { loadClusterModel } from "../../cluster/model.js";
 import { loadExperiment, parseExperiment } from "../../config/experiment.js";
 import { toSignedRange } from "../../data/image.js";
 import { saveImagePng } from "../../data/encode.js";
 import { createModelExtractor } from "../../cluster/model-extractor.js";
 import { loadLayersModel } from "../../gan/checkpoint.js";
 import { completeFullResolution, cropImage, cropMask, holeBox, planWindows, resizeImage, resizeMaskConservative } from "../../inpaint/full-resolution.js";
-import { completeBatch, holeToZero } from "../../inpaint/complete.js";
+import { completeBatch, routeVisible } from "../../inpaint/complete.js";
 import { maskFraction, maskFromImage } from "../../masks/index.js";
 import { loadImageUnit } from "../../metrics/io.js";
 import { initBackend } from "../../runtime/backend.js";
@@ -95,8 +94,7 @@ export function register(program: Command): void {
           const w = windows[0]!;
           const big = resizeImage(cropImage(img, w), ex.inputSize, ex.inputSize);
           const m = resizeMaskConservative(cropMask(mask, w), ex.inputSize, ex.inputSize);
-          const [f] = await ex.extract([neutralFill(holeToZero(big, m), m, "blur")]);
-          cluster = routeFeatures(cm, f!);
+          [cluster] = (await routeVisible(cm, ex, [big], [m])) as [number];
         } finally {
           ex.dispose();
         }
