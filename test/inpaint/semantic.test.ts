@@ -105,3 +105,33 @@ test("completeBatch gives what the study and heritage complete computed before (
   G.dispose();
   D.dispose();
 });
+
+test("routeVisible routes from the visible pixels only: the true hole values never reach the extractor", async () => {
+  const { routeVisible } = await import("../../lib/inpaint/complete.js");
+  const model = {
+    format: "test",
+    extractor: "mean",
+    extractorOptions: {},
+    imageSize: 4,
+    normalization: { kind: "none" },
+    k: 2,
+    centers: [[-0.5], [0.5]],
+    ids: [],
+    labels: [],
+    sizes: [0, 0],
+  } as unknown as import("../../lib/cluster/model.js").ClusterModel;
+  const seen: ImageArray[] = [];
+  const extractor = {
+    async extract(images: ImageArray[]): Promise<Float32Array[]> {
+      seen.push(...images);
+      return images.map((im) => Float32Array.of(im.data.reduce((a, v) => a + v, 0) / im.data.length));
+    },
+  };
+  // visible pixels dark, the hole bright: routed by the visible pixels -> cluster 0
+  const img: ImageArray = { width: 4, height: 4, channels: 1, data: new Float32Array(16).fill(-0.6) };
+  const m = hole();
+  for (let p = 0; p < 16; p++) if (m.data[p]) img.data[p] = 1;
+  assert.deepEqual(await routeVisible(model, extractor, [img], [m]), [0]);
+  for (let p = 0; p < 16; p++) if (m.data[p]) assert.ok(seen[0]!.data[p]! < 0, `hole pixel ${p} is ${seen[0]!.data[p]}`);
+  await assert.rejects(routeVisible(model, extractor, [img], []), /1 images but 0 masks/);
+});
