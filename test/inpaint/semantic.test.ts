@@ -135,3 +135,20 @@ test("routeVisible routes from the visible pixels only: the true hole values nev
   for (let p = 0; p < 16; p++) if (m.data[p]) assert.ok(seen[0]!.data[p]! < 0, `hole pixel ${p} is ${seen[0]!.data[p]}`);
   await assert.rejects(routeVisible(model, extractor, [img], []), /1 images but 0 masks/);
 });
+
+test("the study's GAN method completes a case exactly as heritage complete's completeBatch does", async () => {
+  const { ganMethod } = await import("../../lib/study/methods.js");
+  const { G, D } = tinyGan(5);
+  const img = picture();
+  const m = hole();
+  const search = { iterations: 4, candidates: 2, lambda: 0.003, lr: 0.05, window: 3, norm: "l1" as const, prior: "uniform" as const };
+  const method = ganMethod("general", () => "general", async () => ({ G, D }), { completion: { ...search, batchImages: 4 }, poisson: true, seed: 11 });
+  const studyCase = { key: "a", image: img, mask: m } as unknown as import("../../lib/study/cases.js").StudyCase;
+  const [viaStudy] = await method.complete("general", [studyCase]);
+  const { completed } = await completeBatch(G, D, [img], [m], { ...search, seed: 11, blend: true });
+  close(viaStudy!.image.data, Array.from(completed[0]!.image.data), 0);
+  assert.equal(viaStudy!.loss, completed[0]!.loss);
+  assert.equal(viaStudy!.model, "general");
+  G.dispose();
+  D.dispose();
+});
