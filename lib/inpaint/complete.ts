@@ -4,9 +4,11 @@
  * (./semantic.ts) and the blend of the generated pixels into the hole (./poisson.ts or a paste).
  */
 import type * as tf from "@tensorflow/tfjs";
+import path from "node:path";
 import { routeFeatures, type ClusterModel } from "../cluster/model.js";
 import { neutralFill } from "../cluster/route.js";
 import type { ImageArray, Mask } from "../data/image.js";
+import { loadLayersModel } from "../gan/checkpoint.js";
 import { poissonBlend } from "./poisson.js";
 import { pasteIntoHole, semanticComplete, type SemanticCompletionOptions } from "./semantic.js";
 
@@ -76,4 +78,46 @@ export async function completeBatch(
     return { image, damaged: d, generated, loss: res.loss[i]!, context: res.context[i]!, prior: res.prior[i]! };
   });
   return { completed, history: res.history };
+}
+
+/** A trained generator and discriminator. */
+export interface GanPair {
+  G: tf.LayersModel;
+  D: tf.LayersModel;
+}
+
+/** Load a GAN folder holding generator/ and discriminator/ (as the trainer writes them). */
+export async function loadGanPair(dir: string): Promise<GanPair> {
+  const G = await loadLayersModel(path.join(dir, "generator"));
+  try {
+    return { G, D: await loadLayersModel(path.join(dir, "discriminator")) };
+  } catch (e) {
+    G.dispose();
+    throw e;
+  }
+}
+
+/**
+ * Keeps the most recently used GAN pair in memory (cases are completed group by group, so one
+ * pair at a time keeps memory flat); `release` frees it. `dirs` maps job names to GAN folders.
+ */
+export function ganPairCache(dirs: ReadonlyMap<string, string>): { get: (name: string) => Promise<GanPair>; release: () => void } {
+  let current: { name: string; models: GanPair } | null = null;
+  const release = (): void => {
+    if (current) {
+      current.models.G.dispose();
+      current.models.D.dispose();
+      current = null;
+    }
+  };
+  const get = async (name: string): Promise<GanPair> => {
+    if (current?.name === name) return current.models;
+    release();
+    const dir = dirs.get(name);
+    if (!dir) throw new Error(`no trained model "${name}" (was its cluster too small to train?)`);
+    const models = await loadGanPair(dir);
+    current = { name, models };
+    return models;
+  };
+  return { get, release };
 }

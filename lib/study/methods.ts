@@ -6,9 +6,8 @@
  *   generator/discriminator, then Poisson-blend (or paste) the generated pixels into the hole.
  * - The classic method is a non-learned inpainting (Telea's fast marching), the floor to beat.
  */
-import type * as tf from "@tensorflow/tfjs";
 import type { ImageArray } from "../data/image.js";
-import { completeBatch } from "../inpaint/complete.js";
+import { completeBatch, type GanPair } from "../inpaint/complete.js";
 import type { SemanticCompletionOptions } from "../inpaint/semantic.js";
 import type { StudyCase } from "./cases.js";
 
@@ -33,10 +32,8 @@ export interface CompletionMethod {
   complete(group: string, cases: StudyCase[]): Promise<Completed[]>;
 }
 
-export interface GanPairModels {
-  G: tf.LayersModel;
-  D: tf.LayersModel;
-}
+/** A trained generator/discriminator pair (see lib/inpaint/complete.ts). */
+export type GanPairModels = GanPair;
 
 export interface GanMethodOptions {
   completion: Omit<SemanticCompletionOptions, "seed" | "onStep"> & { batchImages: number };
