@@ -1,7 +1,12 @@
 /**
- * Completing damaged paintings, one home for the steps the study, `heritage complete` and the
- * routing checks share: the damaged input as a method sees it (`holeToZero`), the latent search
- * (./semantic.ts) and the blend of the generated pixels into the hole (./poisson.ts or a paste).
+ * Completing damaged paintings: one home for the steps the study (lib/study/methods.ts,
+ * lib/pipeline/study-stage.ts) and `heritage complete` share.
+ * - `holeToZero`: the damaged input as a method sees it (hole pixels 0, never the true values).
+ * - `routeVisible`: the cluster of a damaged painting from its visible pixels (the predicted cluster).
+ * - `loadGanPair` / `ganPairCache`: a GAN folder's generator and discriminator, one pair in memory.
+ * - `completeBatch`: zero the hole, Yeh et al.'s latent search (./semantic.ts), then Poisson-blend
+ *   (./poisson.ts) or paste the generated pixels into the hole. Tensors are freed and read
+ *   asynchronously inside semanticComplete, so this runs on webgpu and keeps memory flat.
  */
 import type * as tf from "@tensorflow/tfjs";
 import path from "node:path";
