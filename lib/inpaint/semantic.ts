@@ -168,9 +168,9 @@ export async function semanticComplete(
   tf.dispose([result.gz, result.total, result.context, result.prior]);
   const per = S * S * c;
   const out: SemanticCompletionResult = { generated: [], loss: [], context: [], prior: [], history };
+  const winners = bestCandidates(total!, n, C);
   for (let i = 0; i < n; i++) {
-    let best = i * C;
-    for (let j = i * C + 1; j < (i + 1) * C; j++) if (total![j]! < total![best]!) best = j;
+    const best = winners[i]!;
     out.generated.push({ width: S, height: S, channels: c, data: gzData!.slice(best * per, (best + 1) * per) });
     out.loss.push(total![best]!);
     out.context.push(context![best]!);
@@ -178,6 +178,21 @@ export async function semanticComplete(
   }
   tf.dispose([y, w, z]);
   optimizer.dispose();
+  return out;
+}
+
+/**
+ * The winning candidate of each image: `total` holds n x C losses, image i's candidates at
+ * i*C .. i*C+C-1; returns the flat index of the lowest loss per image (the first on a tie).
+ */
+export function bestCandidates(total: ArrayLike<number>, n: number, C: number): number[] {
+  if (total.length !== n * C) throw new Error(`bestCandidates: ${total.length} losses for ${n} images x ${C} candidates`);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let best = i * C;
+    for (let j = i * C + 1; j < (i + 1) * C; j++) if (total[j]! < total[best]!) best = j;
+    out.push(best);
+  }
   return out;
 }
 

@@ -11,14 +11,13 @@ import path from "node:path";
 import type { ExperimentConfig } from "../config/experiment.js";
 import type { ClusterModel } from "../cluster/model.js";
 import { routeFeatures } from "../cluster/model.js";
-import { neutralFill } from "../cluster/route.js";
 import type { DatasetItem } from "../data/dataset.js";
 import { loadImages } from "../data/load.js";
 import { createModelExtractor } from "../cluster/model-extractor.js";
-import { loadLayersModel } from "../gan/checkpoint.js";
 import { classicInpaint } from "../inpaint/telea.js";
 import { buildCases, resizeMaskNearest, type StudyCase } from "../study/cases.js";
-import { ganMethod, holeToZero, type CompletionMethod, type GanPairModels } from "../study/methods.js";
+import { ganPairCache, routeVisible } from "../inpaint/complete.js";
+import { ganMethod, type CompletionMethod } from "../study/methods.js";
 import { runStudy, type StudyRow, type StudySummary } from "../study/run-study.js";
 import { info } from "../util/log.js";
 import { asLayout, clusterJobName, GENERAL_JOB, kKey, type RunDirOrLayout } from "./layout.js";
@@ -56,39 +55,18 @@ async function routeCases(cases: StudyCase[], model: ClusterModel, modelFile: st
     }
     for (let i = 0; i < cases.length; i += batch) {
       const chunk = cases.slice(i, i + batch).filter((c) => big.has(c.item.id));
-      const damaged = chunk.map((c) => {
-        const m = resizeMaskNearest(c.mask, S, S);
-        return neutralFill(holeToZero(big.get(c.item.id)!, m), m, "blur");
-      });
-      const feats = await ex.extract(damaged);
-      chunk.forEach((c, j) => routed.set(c.key, routeFeatures(model, feats[j]!)));
+      const clusters = await routeVisible(
+        model,
+        ex,
+        chunk.map((c) => big.get(c.item.id)!),
+        chunk.map((c) => resizeMaskNearest(c.mask, S, S)),
+      );
+      chunk.forEach((c, j) => routed.set(c.key, clusters[j]!));
     }
     return { routed, oracle };
   } finally {
     ex.dispose();
   }
-}
-
-/** Keeps the most recently used generator/discriminator pair in memory; `release` frees it. */
-function modelCache(dirs: ReadonlyMap<string, string>): { get: (name: string) => Promise<GanPairModels>; release: () => void } {
-  let current: { name: string; models: GanPairModels } | null = null;
-  const release = () => {
-    if (current) {
-      current.models.G.dispose();
-      current.models.D.dispose();
-      current = null;
-    }
-  };
-  const get = async (name: string) => {
-    if (current?.name === name) return current.models;
-    release();
-    const dir = dirs.get(name);
-    if (!dir) throw new Error(`no trained model "${name}" (was its cluster too small to train?)`);
-    const models = { G: await loadLayersModel(path.join(dir, "generator")), D: await loadLayersModel(path.join(dir, "discriminator")) };
-    current = { name, models };
-    return models;
-  };
-  return { get, release };
 }
 
 export async function studyStage(cfg: ExperimentConfig, o: StudyStageOptions): Promise<{ rows: StudyRow[]; summary: StudySummary; routingAccuracy: Record<string, number> }> {
@@ -99,7 +77,7 @@ export async function studyStage(cfg: ExperimentConfig, o: StudyStageOptions): P
   const loaded = await loadImages(test, { size: S, label: `load ${S}px held-out images` });
   const cases = await buildCases(loaded.items, loaded.images, cfg.study.masks, cfg.seed);
   info(`study: ${loaded.items.length} held-out paintings x ${cfg.study.masks.length} masks = ${cases.length} cases`);
-  const cache = modelCache(o.modelDirs);
+  const cache = ganPairCache(o.modelDirs);
   const gan = (name: string, pick: (c: StudyCase) => string): CompletionMethod =>
     ganMethod(name, pick, cache.get, {
       completion: { ...cfg.completion, prior: cfg.gan.latentPrior },

@@ -6,10 +6,9 @@
  *   generator/discriminator, then Poisson-blend (or paste) the generated pixels into the hole.
  * - The classic method is a non-learned inpainting (Telea's fast marching), the floor to beat.
  */
-import type * as tf from "@tensorflow/tfjs";
 import type { ImageArray } from "../data/image.js";
-import { poissonBlend } from "../inpaint/poisson.js";
-import { pasteIntoHole, semanticComplete, type SemanticCompletionOptions } from "../inpaint/semantic.js";
+import { completeBatch, type GanPair } from "../inpaint/complete.js";
+import type { SemanticCompletionOptions } from "../inpaint/semantic.js";
 import type { StudyCase } from "./cases.js";
 
 export interface Completed {
@@ -33,10 +32,8 @@ export interface CompletionMethod {
   complete(group: string, cases: StudyCase[]): Promise<Completed[]>;
 }
 
-export interface GanPairModels {
-  G: tf.LayersModel;
-  D: tf.LayersModel;
-}
+/** A trained generator/discriminator pair (see lib/inpaint/complete.ts). */
+export type GanPairModels = GanPair;
 
 export interface GanMethodOptions {
   completion: Omit<SemanticCompletionOptions, "seed" | "onStep"> & { batchImages: number };
@@ -61,30 +58,15 @@ export function ganMethod(
     async complete(group, cases) {
       const { G, D } = await models(group);
       const t0 = Date.now();
-      const signed = cases.map((c) => holeToZero(c.image, c.mask));
-      const res = await semanticComplete(
+      const { completed } = await completeBatch(
         G,
         D,
-        signed,
+        cases.map((c) => c.image),
         cases.map((c) => c.mask),
-        { ...opts.completion, seed: opts.seed, onStep: opts.onStep },
+        { ...opts.completion, seed: opts.seed, onStep: opts.onStep, blend: opts.poisson },
       );
       const seconds = (Date.now() - t0) / 1000 / cases.length;
-      return cases.map((c, i) => {
-        const generated = res.generated[i]!;
-        const image = opts.poisson
-          ? poissonBlend(generated, signed[i]!, c.mask, { clamp: [-1, 1] })
-          : pasteIntoHole(signed[i]!, generated, c.mask);
-        return { image, generated, model: group, loss: res.loss[i]!, seconds };
-      });
+      return completed.map((r) => ({ image: r.image, generated: r.generated, model: group, loss: r.loss, seconds }));
     },
   };
-}
-
-/** The damaged input as a method sees it: hole pixels set to 0 (mid-grey), never the true values. */
-export function holeToZero(img: ImageArray, mask: { data: Uint8Array }): ImageArray {
-  const data = Float32Array.from(img.data);
-  const c = img.channels;
-  for (let p = 0; p < mask.data.length; p++) if (mask.data[p]) for (let k = 0; k < c; k++) data[p * c + k] = 0;
-  return { ...img, data };
 }

@@ -7,20 +7,16 @@
  */
 import type { Command } from "commander";
 import path from "node:path";
-import { loadClusterModel, routeFeatures } from "../../cluster/model.js";
-import { neutralFill } from "../../cluster/route.js";
+import { loadClusterModel } from "../../cluster/model.js";
 import { loadExperiment, parseExperiment } from "../../config/experiment.js";
 import { toSignedRange } from "../../data/image.js";
 import { saveImagePng } from "../../data/encode.js";
 import { createModelExtractor } from "../../cluster/model-extractor.js";
-import { loadLayersModel } from "../../gan/checkpoint.js";
 import { completeFullResolution, cropImage, cropMask, holeBox, planWindows, resizeImage, resizeMaskConservative } from "../../inpaint/full-resolution.js";
-import { poissonBlend } from "../../inpaint/poisson.js";
-import { pasteIntoHole, semanticComplete } from "../../inpaint/semantic.js";
+import { completeBatch, loadGanPair, routeVisible } from "../../inpaint/complete.js";
 import { maskFraction, maskFromImage } from "../../masks/index.js";
 import { loadImageUnit } from "../../metrics/io.js";
 import { initBackend } from "../../runtime/backend.js";
-import { holeToZero } from "../../study/methods.js";
 import { info, warn } from "../../util/log.js";
 import { progress } from "../../util/progress.js";
 
@@ -97,47 +93,50 @@ export function register(program: Command): void {
           const w = windows[0]!;
           const big = resizeImage(cropImage(img, w), ex.inputSize, ex.inputSize);
           const m = resizeMaskConservative(cropMask(mask, w), ex.inputSize, ex.inputSize);
-          const [f] = await ex.extract([neutralFill(holeToZero(big, m), m, "blur")]);
-          cluster = routeFeatures(cm, f!);
+          [cluster] = (await routeVisible(cm, ex, [big], [m])) as [number];
         } finally {
           ex.dispose();
         }
         modelDir = path.join(o.model, `cluster-${cluster}`);
         info(`complete: routed to cluster ${cluster} (${modelDir})`);
       }
-      const G = await loadLayersModel(path.join(modelDir, "generator"));
-      const D = await loadLayersModel(path.join(modelDir, "discriminator"));
+      const { G, D } = await loadGanPair(modelDir);
       const S = G.outputs[0]!.shape[1] as number;
       const iterations = o.iterations ?? cfg.completion.iterations;
       const losses: { loss: number; context: number; prior: number }[] = [];
-      const done = await completeFullResolution(
-        img,
-        mask,
-        async (crop, m, _w, index) => {
-          const damaged = holeToZero(crop, m);
-          const bar = progress(windows.length > 1 ? `latent search ${index + 1}/${windows.length}` : "latent search", iterations);
-          let last = 0;
-          const res = await semanticComplete(G, D, [damaged], [m], {
-            ...cfg.completion,
-            iterations,
-            candidates: o.candidates ?? cfg.completion.candidates,
-            lambda: o.lambda ?? cfg.completion.lambda,
-            prior: cfg.gan.latentPrior,
-            seed: o.seed + index,
-            onStep: (step, loss) => {
-              bar.tick(step - last, `loss ${loss.toFixed(3)}`);
-              last = step;
-            },
-          });
-          bar.stop();
-          losses.push({ loss: res.loss[0]!, context: res.context[0]!, prior: res.prior[0]! });
-          return o.blend ? poissonBlend(res.generated[0]!, damaged, m, { clamp: [-1, 1] }) : pasteIntoHole(damaged, res.generated[0]!, m);
-        },
-        { side: S, window: o.window },
-      );
-      await saveImagePng(done.image, o.out);
-      G.dispose();
-      D.dispose();
+      let done: Awaited<ReturnType<typeof completeFullResolution>>;
+      try {
+        done = await completeFullResolution(
+          img,
+          mask,
+          async (crop, m, _w, index) => {
+            const bar = progress(windows.length > 1 ? `latent search ${index + 1}/${windows.length}` : "latent search", iterations);
+            let last = 0;
+            const { completed } = await completeBatch(G, D, [crop], [m], {
+              ...cfg.completion,
+              iterations,
+              candidates: o.candidates ?? cfg.completion.candidates,
+              lambda: o.lambda ?? cfg.completion.lambda,
+              prior: cfg.gan.latentPrior,
+              seed: o.seed + index,
+              blend: o.blend,
+              onStep: (step, loss) => {
+                bar.tick(step - last, `loss ${loss.toFixed(3)}`);
+                last = step;
+              },
+            });
+            bar.stop();
+            const r = completed[0]!;
+            losses.push({ loss: r.loss, context: r.context, prior: r.prior });
+            return r.image;
+          },
+          { side: S, window: o.window },
+        );
+        await saveImagePng(done.image, o.out);
+      } finally {
+        G.dispose();
+        D.dispose();
+      }
       const mean = (k: "loss" | "context" | "prior") => losses.reduce((a, l) => a + l[k], 0) / Math.max(1, losses.length);
       const report = { out: o.out, width: img.width, height: img.height, size: S, model: modelDir, cluster, windows: done.windows, loss: mean("loss"), context: mean("context"), prior: mean("prior"), hole };
       if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
