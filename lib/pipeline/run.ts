@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { checkClusterCounts, clusterDataset } from "../cluster/run.js";
+import { checkClusterCounts, clusterDatasetModel } from "../cluster/run.js";
 import { loadClusterModel, type ClusterModel } from "../cluster/model.js";
 import type { ExperimentConfig } from "../config/experiment.js";
 import { initBackend } from "../runtime/backend.js";
@@ -84,7 +84,7 @@ export async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: s
       }
       throw new Error(`${file} was made with other settings or images; use another run name or delete it`);
     }
-    await clusterDataset({
+    const { model } = await clusterDatasetModel({
       data: dir,
       items: train,
       outDir,
@@ -99,7 +99,7 @@ export async function clusterStage(cfg: ExperimentConfig, runDir: string, dir: s
       batch: cfg.features.batch,
       umapOut: path.join(outDir, "umap.html"),
     });
-    out.set(k, await loadClusterModel(file));
+    out.set(k, model);
   }
   return out;
 }
