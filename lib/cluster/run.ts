@@ -155,6 +155,11 @@ export function checkClusterCounts(n: number, o: { k?: number; sweep?: number[];
 
 /** Run the clustering stage on a dataset folder (see the module comment). */
 export async function clusterDataset(opts: ClusterDatasetOptions): Promise<ClusterDatasetSummary> {
+  return (await clusterDatasetModel(opts)).summary;
+}
+
+/** `clusterDataset` that also returns the fitted model it wrote, so callers need not read clusters.json back. */
+export async function clusterDatasetModel(opts: ClusterDatasetOptions): Promise<{ summary: ClusterDatasetSummary; model: ClusterModel }> {
   let items = opts.items ? opts.items.slice() : (await listDataset(opts.data)).items;
   if (opts.limit !== undefined && opts.limit > 0) items = items.slice(0, opts.limit);
   if (items.length < 2) throw new Error(`${opts.data}: ${items.length} images found; clustering needs at least 2`);
@@ -322,7 +327,7 @@ export async function clusterDataset(opts: ClusterDatasetOptions): Promise<Clust
     };
     files.summary = path.join(opts.outDir, "summary.json");
     await writeJsonAtomic(files.summary, summary);
-    return summary;
+    return { summary, model };
   } finally {
     ex.dispose();
   }

@@ -9,6 +9,7 @@
  * below the markers, so each thumbnail carries its cluster (or label) colour as a dot in its
  * centre. Make the data URIs with `thumbnailDataUri`.
  */
+import type { Figure } from "../plot/figure.js";
 import sharp from "sharp";
 import { UMAP } from "umap-js";
 import type { ImageArray } from "../data/image.js";
@@ -58,12 +59,8 @@ export const PALETTE: readonly string[] = [
   "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
 ];
 
-/** A plotly figure as `Plotly.newPlot` takes it (compatible with lib/plot's `Figure`). */
-export interface PlotlyFigure {
-  data: object[];
-  layout: Record<string, unknown>;
-  config?: object;
-}
+/** lib/plot's `Figure` (the one figure type) with its layout always present and indexable. */
+export type PlotlyFigure = Figure & { layout: Record<string, unknown> };
 
 export interface UmapFigureOptions {
   /** Cluster of each point (required): one coloured trace per cluster. */

@@ -7,7 +7,7 @@ import type { ImageArray } from "../../lib/data/image.js";
 import { writeSynthDataset } from "../../lib/data/synth/index.js";
 import { registerExtractor } from "../../lib/features/registry.js";
 import type { FeatureExtractor } from "../../lib/features/extractor.js";
-import { clusterDataset } from "../../lib/cluster/run.js";
+import { clusterDataset, clusterDatasetModel } from "../../lib/cluster/run.js";
 import { loadClusterModel, routeFeatures } from "../../lib/cluster/model.js";
 import { clusterSizes } from "../../lib/cluster/balance.js";
 import { createModelExtractor } from "../../lib/cluster/model-extractor.js";
@@ -107,6 +107,12 @@ test("clusterDataset on a synthetic dataset: clusters.json, sweep table, UMAP pa
   assert.equal(readFileSync(s.files.sweepCsv, "utf8").split("\n")[0], "k,inertia,silhouette,daviesBouldin,calinskiHarabasz,gap,gapSk,ari,nmi,purity,sizes");
 
   const model = await loadClusterModel(s.files.clusters);
+  // The returned model is the one written: same ids, clusters and sizes as clusters.json.
+  const direct = await clusterDatasetModel({ data, outDir: path.join(tmp, "direct"), extractor: "test-colour-stats", k: 5, nInit: 3 });
+  const written = await loadClusterModel(direct.summary.files.clusters);
+  assert.deepEqual(direct.model.ids, written.ids);
+  assert.deepEqual(direct.model.labels, written.labels);
+  assert.deepEqual(direct.model.sizes, written.sizes);
   assert.equal(model.extractor, "test-colour-stats");
   assert.equal(model.normalization.kind, "l2");
   assert.equal(model.ids.length, 48);
