@@ -5,7 +5,7 @@
  * minSize, balanced); otherwise the stage refuses and names what differs (see ./record.ts).
  */
 import { existsSync } from "node:fs";
-import { checkClusterCounts, clusterDataset, type ClusterDatasetOptions } from "../cluster/run.js";
+import { checkClusterCounts, clusterDatasetModel, type ClusterDatasetOptions } from "../cluster/run.js";
 import { loadClusterModel, type ClusterModel } from "../cluster/model.js";
 import type { ExperimentConfig } from "../config/experiment.js";
 import type { DatasetItem } from "../data/dataset.js";
@@ -100,8 +100,9 @@ export async function clusterStage(cfg: ExperimentConfig, run: RunDirOrLayout, d
       out.set(k, await loadClusterModel(file));
       continue;
     }
-    await clusterDataset(clusterDatasetOptions(cfg, layout, dir, train, k));
-    out.set(k, await loadClusterModel(file));
+    // The fitted model comes back with the summary: no read-back of the file just written.
+    const { model } = await clusterDatasetModel(clusterDatasetOptions(cfg, layout, dir, train, k));
+    out.set(k, model);
   }
   return out;
 }

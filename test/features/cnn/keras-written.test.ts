@@ -121,7 +121,7 @@ describe("Keras-written files (keras.applications, full width, generated now)", 
   after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  test("VGG16 and ResNet50 from keras.applications: features equal Keras predict within 1e-4, both layouts", { skip: py ? false : "no Keras venv (set HERITAGE_KERAS_PYTHON or create .cache/keras-venv; .ci/run does)", timeout: 600_000 }, async () => {
+  test("VGG16 and ResNet50 from keras.applications: features equal Keras predict within 1e-4, both layouts", { skip: py ? false : "no Keras venv (set HERITAGE_KERAS_PYTHON, or create .cache/keras-venv with keras and tensorflow-cpu from the local pip index; CI does not, about 800 MB)", timeout: 600_000 }, async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "heritage-keras-full-"));
     execFileSync(py!, [SCRIPT, "--full", "--out", dir], { stdio: ["ignore", "ignore", "inherit"], timeout: 540_000, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "3" } });
     for (const name of ["vgg16-full", "resnet50-full"]) await checkLayouts(dir, name);
