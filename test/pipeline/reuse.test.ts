@@ -11,8 +11,7 @@ import { before, test } from "node:test";
 import { parseExperiment } from "../../lib/config/experiment.js";
 import type { ImageArray } from "../../lib/data/image.js";
 import { writeSynthDataset } from "../../lib/data/synth/index.js";
-import type { FeatureExtractor } from "../../lib/features/extractor.js";
-import { registerExtractor } from "../../lib/features/registry.js";
+import { registerMeanColour } from "../features/mean-colour.js";
 import { clusterStage } from "../../lib/pipeline/cluster-stage.js";
 import { dataStage } from "../../lib/pipeline/data-stage.js";
 import { clusterJobName, runLayout, runLayoutAt, resolveRunLayout } from "../../lib/pipeline/layout.js";
@@ -20,30 +19,13 @@ import { recordDifferences, reuseOrRefuse, StageMismatchError } from "../../lib/
 import { setQuiet } from "../../lib/util/log.js";
 import { captureStderr } from "../harvest/helpers.js";
 
-function meanColour(): FeatureExtractor {
-  return {
-    id: "reuse-mean-colour",
-    options: {},
-    inputSize: 16,
-    dim: () => 3,
-    async extract(images: ImageArray[]) {
-      return images.map((img) => {
-        const f = new Float32Array(3);
-        for (let p = 0; p < img.width * img.height; p++) for (let c = 0; c < 3; c++) f[c] += img.data[p * 3 + c]! / (img.width * img.height);
-        return f;
-      });
-    },
-    dispose() {},
-  };
-}
-
 let tmp = "";
 let data = "";
 before(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), "reuse-"));
   process.env.HERITAGE_CACHE = path.join(tmp, "cache");
   setQuiet(true);
-  registerExtractor("reuse-mean-colour", { description: "test only", unavailable: () => null, create: async () => meanColour() });
+  registerMeanColour("reuse-mean-colour");
   data = path.join(tmp, "synth");
   await writeSynthDataset({ out: data, perStyle: 3, size: 16, seed: 2 }); // 18 images
 });

@@ -15,31 +15,11 @@ import { before, test } from "node:test";
 import sharp from "sharp";
 import { checkClusterCounts, clusterDataset } from "../../lib/cluster/run.js";
 import { parseExperiment } from "../../lib/config/experiment.js";
-import type { ImageArray } from "../../lib/data/image.js";
 import { writeSynthDataset } from "../../lib/data/synth/index.js";
-import type { FeatureExtractor } from "../../lib/features/extractor.js";
-import { registerExtractor } from "../../lib/features/registry.js";
+import { registerMeanColour } from "../features/mean-colour.js";
 import { setQuiet } from "../../lib/util/log.js";
 import { captureStderr } from "../harvest/helpers.js";
 import { runCli } from "../cli.js";
-
-/** Mean colour: fast; a few synthetic styles are far apart in it. */
-function meanColour(): FeatureExtractor {
-  return {
-    id: "rel-mean-colour",
-    options: {},
-    inputSize: 16,
-    dim: () => 3,
-    async extract(images: ImageArray[]) {
-      return images.map((img) => {
-        const f = new Float32Array(3);
-        for (let p = 0; p < img.width * img.height; p++) for (let c = 0; c < 3; c++) f[c] += img.data[p * 3 + c]! / (img.width * img.height);
-        return f;
-      });
-    },
-    dispose() {},
-  };
-}
 
 let tmp = "";
 let data = "";
@@ -47,7 +27,7 @@ before(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), "rel-msg-"));
   process.env.HERITAGE_CACHE = path.join(tmp, "cache");
   setQuiet(false);
-  registerExtractor("rel-mean-colour", { description: "test only", unavailable: () => null, create: async () => meanColour() });
+  registerMeanColour("rel-mean-colour");
   data = path.join(tmp, "synth");
   await writeSynthDataset({ out: data, perStyle: 2, size: 16, seed: 2 }); // 12 images
 });
