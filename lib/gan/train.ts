@@ -389,18 +389,27 @@ export function trainingSettings(n: number, opts: TrainOptions): TrainingSetting
   };
 }
 
-/** Load a trained GAN's weights into `pair` (the architectures must match). */
-async function loadInitialWeights(pair: GanPair, dir: string): Promise<void> {
-  for (const [name, model] of [["generator", pair.G], ["discriminator", pair.D]] as const) {
-    const src = path.join(dir, name);
-    if (!existsSync(path.join(src, "model.json"))) throw new Error(`${src}: no trained model to start from (train it first)`);
+/** Copy the models saved in `dir/<sub>` into the paired models, layer by layer; `mismatch` words the error. */
+async function copySavedWeights(dir: string, parts: readonly (readonly [string, tf.LayersModel])[], mismatch: (src: string) => string): Promise<void> {
+  for (const [sub, model] of parts) {
+    const src = path.join(dir, sub);
     const loaded = await loadLayersModel(src);
     try {
-      copyLayerWeights(loaded, model, `${src} does not match the configured architecture (gan.arch); it cannot be the starting point`);
+      copyLayerWeights(loaded, model, mismatch(src));
     } finally {
       loaded.dispose();
     }
   }
+}
+
+/** Load a trained GAN's weights into `pair` (the architectures must match). */
+async function loadInitialWeights(pair: GanPair, dir: string): Promise<void> {
+  const parts = [["generator", pair.G], ["discriminator", pair.D]] as const;
+  for (const [sub] of parts) {
+    const src = path.join(dir, sub);
+    if (!existsSync(path.join(src, "model.json"))) throw new Error(`${src}: no trained model to start from (train it first)`);
+  }
+  await copySavedWeights(dir, parts, (src) => `${src} does not match the configured architecture (gan.arch); it cannot be the starting point`);
 }
 
 /**
@@ -502,14 +511,7 @@ async function tryResume(outDir: string, pair: GanPair, settings: TrainingSettin
   const dir = path.join(root, pick.dir);
   const state = await readJson<{ epoch: number; history: EpochRecord[]; settings?: unknown }>(path.join(dir, "state.json"));
   assertSameSettings(path.join(dir, "state.json"), state.settings, settings);
-  for (const [name, model] of [["G", pair.G], ["D", pair.D]] as const) {
-    const loaded = await loadLayersModel(path.join(dir, name));
-    try {
-      copyLayerWeights(loaded, model, `checkpoint ${dir}/${name} does not match the configured architecture; use another --out or delete it`);
-    } finally {
-      loaded.dispose();
-    }
-  }
+  await copySavedWeights(dir, [["G", pair.G], ["D", pair.D]], (src) => `checkpoint ${src} does not match the configured architecture; use another --out or delete it`);
   await loadOptimizerState(pair.optG, path.join(dir, "optG"));
   await loadOptimizerState(pair.optD, path.join(dir, "optD"));
   return { epoch: state.epoch, history: state.history, dir: pick.dir };
