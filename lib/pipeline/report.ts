@@ -36,13 +36,14 @@ export async function writeComparisonFigure(summary: RunSummary, cfg: Experiment
   if (chosen.length === 0) return null;
   const shown = ["general", "clustered", "clustered-scratch", "clustered-transfer", "telea"];
   const cols = ["damaged", ...shown.filter((m) => summary.study.methods.includes(m)), "original"];
-  const init = cfg.gan.clusterInit === "general" ? "Clustered GANs (transfer)" : "Clustered GANs (scratch)";
+  const variants = { scratch: "Clustered GANs (scratch)", transfer: "Clustered GANs (transfer)" };
   const names: Record<string, string> = {
     damaged: "Damaged",
     general: "General DCGAN",
-    clustered: init,
-    "clustered-scratch": "Clustered GANs (scratch)",
-    "clustered-transfer": "Clustered GANs (transfer)",
+    // "clustered" is whichever variant gan.clusterInit trains.
+    clustered: cfg.gan.clusterInit === "general" ? variants.transfer : variants.scratch,
+    "clustered-scratch": variants.scratch,
+    "clustered-transfer": variants.transfer,
     telea: "Telea (classic)",
     original: "Original",
   };
