@@ -69,6 +69,12 @@ export const experimentSchema = z
          * Range: (0, 1). Larger: more study cases and tighter intervals, fewer paintings to train on.
          */
         testFraction: z.number().gt(0).lt(1).default(0.15),
+        /**
+         * Fraction of the remaining (non-test) images held out as a validation set: never clustered,
+         * trained on or reported; `study.split: "validation"` runs the study on it, so completion
+         * settings can be chosen without looking at the test set. Range: [0, 1). 0 = none (default).
+         */
+        validationFraction: z.number().min(0).lt(1).default(0),
       })
       .strict()
       .default({}),
@@ -176,6 +182,11 @@ export const experimentSchema = z
         iterations: z.number().int().positive().default(1500),
         /** z candidates optimised together per image; the lowest final loss wins. */
         candidates: z.number().int().positive().default(16),
+        /**
+         * Fill the hole with the mean G(z) of this many lowest-loss candidates (1 = Yeh et al.'s
+         * single best). Range: 1..candidates. Larger: smoother fills, lower squared error, less detail.
+         */
+        average: z.number().int().positive().default(1),
         /** Weight of the prior (discriminator) loss (Yeh et al.: 0.003). */
         lambda: z.number().nonnegative().default(0.003),
         /** Adam learning rate on z (Yeh et al.'s code: 0.01). */
@@ -193,6 +204,11 @@ export const experimentSchema = z
       .default({}),
     study: z
       .object({
+        /**
+         * Which held-out set the study completes: "test" (the reported result) or "validation"
+         * (data.validationFraction > 0; written to study-validation/, for choosing completion settings).
+         */
+        split: z.enum(["test", "validation"]).default("test"),
         /** Damage applied to every held-out image (one completion per image and mask). */
         masks: z.array(maskSchema).min(1).default([{ type: "center", fraction: 0.25 }]),
         /** Use at most this many held-out images (0 = all). */
@@ -239,6 +255,12 @@ export function parseExperiment(value: unknown, source = "config"): ExperimentCo
     throw new Error(
       `${source}: study.methods has "${same}", which is what "clustered" already is with gan.clusterInit "${cfg.gan.clusterInit}"; use "clustered" (or set gan.clusterInit to the other start)`,
     );
+  }
+  if (cfg.study.split === "validation" && cfg.data.validationFraction <= 0) {
+    throw new Error(`${source}: study.split is "validation" but data.validationFraction is 0; set data.validationFraction (e.g. 0.15) so a validation set is held out`);
+  }
+  if (cfg.completion.average > cfg.completion.candidates) {
+    throw new Error(`${source}: completion.average (${cfg.completion.average}) is more than completion.candidates (${cfg.completion.candidates}); it averages that many of the candidates`);
   }
   for (const m of cfg.study.masks) {
     if (m.type === "file" && !m.file) throw new Error(`${source}: study.masks entry of type "file" needs "file"`);

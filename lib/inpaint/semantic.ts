@@ -36,6 +36,12 @@ export interface SemanticCompletionOptions {
   prior: "uniform" | "normal";
   /** Seed of the starting z. */
   seed: number;
+  /**
+   * Average G(z) of this many lowest-loss candidates per image (1 = Yeh et al.'s single best; at
+   * most `candidates`). An average of good fits estimates the posterior mean, which lowers the
+   * squared error in the hole at the price of detail. Default 1.
+   */
+  average?: number;
   /** Called every `reportEvery` steps with the step and the mean loss (for progress bars). */
   onStep?: (step: number, meanLoss: number) => void;
   reportEvery?: number;
@@ -168,10 +174,11 @@ export async function semanticComplete(
   tf.dispose([result.gz, result.total, result.context, result.prior]);
   const per = S * S * c;
   const out: SemanticCompletionResult = { generated: [], loss: [], context: [], prior: [], history };
-  const winners = bestCandidates(total!, n, C);
+  const m = Math.max(1, Math.min(C, opts.average ?? 1));
+  const ranked = rankedCandidates(total!, n, C);
   for (let i = 0; i < n; i++) {
-    const best = winners[i]!;
-    out.generated.push({ width: S, height: S, channels: c, data: gzData!.slice(best * per, (best + 1) * per) });
+    const best = ranked[i]![0]!;
+    out.generated.push({ width: S, height: S, channels: c, data: averageRows(gzData!, ranked[i]!.slice(0, m), per) });
     out.loss.push(total![best]!);
     out.context.push(context![best]!);
     out.prior.push(prior![best]!);
@@ -186,13 +193,26 @@ export async function semanticComplete(
  * i*C .. i*C+C-1; returns the flat index of the lowest loss per image (the first on a tie).
  */
 export function bestCandidates(total: ArrayLike<number>, n: number, C: number): number[] {
-  if (total.length !== n * C) throw new Error(`bestCandidates: ${total.length} losses for ${n} images x ${C} candidates`);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let best = i * C;
-    for (let j = i * C + 1; j < (i + 1) * C; j++) if (total[j]! < total[best]!) best = j;
-    out.push(best);
-  }
+  return rankedCandidates(total, n, C).map((r) => r[0]!);
+}
+
+/**
+ * Every image's candidates ordered from the lowest loss (flat indices; `total` as in
+ * bestCandidates; ties keep the candidate order, so element 0 is bestCandidates' choice).
+ */
+export function rankedCandidates(total: ArrayLike<number>, n: number, C: number): number[][] {
+  if (total.length !== n * C) throw new Error(`rankedCandidates: ${total.length} losses for ${n} images x ${C} candidates`);
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: C }, (_, j) => i * C + j).sort((a, b) => total[a]! - total[b]! || a - b),
+  );
+}
+
+/** Mean of rows `which` (each `per` values long) of a flat array. */
+export function averageRows(data: Float32Array, which: readonly number[], per: number): Float32Array {
+  if (which.length === 1) return data.slice(which[0]! * per, (which[0]! + 1) * per);
+  const out = new Float32Array(per);
+  for (const r of which) for (let k = 0; k < per; k++) out[k] += data[r * per + k]!;
+  for (let k = 0; k < per; k++) out[k] /= which.length;
   return out;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Data stage: make the embedded synthetic dataset when the config asks for it, list the dataset,
  * screen out what cannot be studied (undecodable, too small, flat: lib/data/screen.ts; each named),
- * optionally subsample the rest (stratified), and split it into train and held-out test sets. The
+ * optionally subsample the rest (stratified), and split it into train and held-out test sets (and,
+ * with data.validationFraction, a validation set taken from the non-test images). The
  * split is written to split.json so every later stage (and a rerun) uses the same images; it holds
  * usable images only, so removing a bad file afterwards changes nothing.
  */
@@ -24,6 +25,8 @@ export interface SplitFile {
   dir: string;
   train: string[];
   test: string[];
+  /** Held out from training for choosing settings (absent in splits written before it existed: none). */
+  validation?: string[];
   made?: SplitSettings;
 }
 
@@ -32,6 +35,8 @@ export interface SplitSettings {
   seed: number;
   testFraction: number;
   limit: number;
+  /** Share of the non-test images held out as validation (0: none; absent in older splits, meaning 0). */
+  validationFraction: number;
 }
 
 /** What a split is made from: the dataset folder, the usable images (sorted ids) and the settings. */
@@ -44,6 +49,8 @@ export interface DataStageResult {
   items: DatasetItem[];
   train: DatasetItem[];
   test: DatasetItem[];
+  /** Held out from training for choosing settings (empty unless data.validationFraction > 0). */
+  validation: DatasetItem[];
   labels: string[];
   /** Images of the listing left out before the split (see lib/data/screen.ts), with the reason. */
   leftOut: { undecodable: ScreenedOut[]; tooSmall: ScreenedOut[]; flat: ScreenedOut[] };
@@ -89,23 +96,40 @@ export async function dataStage(cfg: ExperimentConfig, run: RunDirOrLayout, data
     throw new Error(`${dir}: only ${items.length} usable images${left ? ` (${left} of ${listing.items.length} left out, named above)` : ""}; the study needs at least 4`);
   }
   const splitFile = asLayout(run).split;
-  const made: SplitSettings = { seed: cfg.seed, testFraction: cfg.data.testFraction, limit: cfg.data.limit };
+  const made: SplitSettings = { seed: cfg.seed, testFraction: cfg.data.testFraction, limit: cfg.data.limit, validationFraction: cfg.data.validationFraction };
   let train: DatasetItem[];
   let test: DatasetItem[];
+  let validation: DatasetItem[];
   const byId = new Map(items.map((i) => [i.id, i]));
   if (existsSync(splitFile)) {
     const saved = await readJson<SplitFile>(splitFile);
-    // splits written before `made` was recorded are checked on their folder and images only
-    const recorded = splitRecord(saved.dir, [...saved.train, ...saved.test], saved.made ?? ({} as SplitSettings));
-    reuseOrRefuse("split", splitFile, recorded, splitRecord(dir, items.map((i) => i.id), made), { legacy: ["seed", "testFraction", "limit"] });
+    const savedValidation = saved.validation ?? [];
+    // splits written before `made` was recorded are checked on their folder and images only;
+    // those written before validation sets existed had none
+    const savedMade: SplitSettings = saved.made ? { ...saved.made, validationFraction: saved.made.validationFraction ?? 0 } : ({} as SplitSettings);
+    const recorded = splitRecord(saved.dir, [...saved.train, ...saved.test, ...savedValidation], savedMade);
+    reuseOrRefuse("split", splitFile, recorded, splitRecord(dir, items.map((i) => i.id), made), { legacy: ["seed", "testFraction", "limit", "validationFraction"] });
     train = saved.train.map((id) => byId.get(id)!);
     test = saved.test.map((id) => byId.get(id)!);
+    validation = savedValidation.map((id) => byId.get(id)!);
   } else {
-    ({ train, test } = trainTestSplit(items, { testFraction: cfg.data.testFraction, seed: cfg.seed, stratify: true }));
-    const file: SplitFile = { dir, train: train.map((i) => i.id), test: test.map((i) => i.id), made };
+    ({ train, test, validation } = splitThree(items, cfg.data.testFraction, cfg.data.validationFraction, cfg.seed));
+    const file: SplitFile = { dir, train: train.map((i) => i.id), test: test.map((i) => i.id), ...(validation.length ? { validation: validation.map((i) => i.id) } : {}), made };
     await writeJsonAtomic(splitFile, file);
   }
-  info(`data: ${items.length} images (${listing.labels.length} labels), ${train.length} train / ${test.length} held out`);
+  const val = validation.length ? ` / ${validation.length} validation` : "";
+  info(`data: ${items.length} images (${listing.labels.length} labels), ${train.length} train / ${test.length} held out${val}`);
   const leftOut = { undecodable: screen.undecodable, tooSmall: screen.tooSmall, flat: screen.flat };
-  return { dir, items, train, test, labels: listing.labels, leftOut };
+  return { dir, items, train, test, validation, labels: listing.labels, leftOut };
+}
+
+/**
+ * Test set first (so a validation share never changes the test set of the same seed and
+ * testFraction), then the validation set from what remains (its own seed stream); both stratified.
+ */
+export function splitThree<T extends { label?: string | null }>(items: readonly T[], testFraction: number, validationFraction: number, seed: number): { train: T[]; test: T[]; validation: T[] } {
+  const { train: rest, test } = trainTestSplit(items, { testFraction, seed, stratify: true });
+  if (validationFraction <= 0) return { train: rest, test, validation: [] };
+  const { train, test: validation } = trainTestSplit(rest, { testFraction: validationFraction, seed: seed + 1, stratify: true });
+  return { train, test, validation };
 }

@@ -11,6 +11,7 @@
  *     gans/k<K>/cluster-<c>/   the GAN of cluster c of K (started as gan.clusterInit says)
  *     gans/k<K>/<scratch|transfer>/cluster-<c>/   the cluster GANs with the other start
  *     study/                   the completion study (per-image.csv, summary.json, images)
+ *     study-validation/        the same on the validation set (study.split "validation")
  *     figures/                 the report's figures
  *     summary.json, run.json, report.html
  *
@@ -74,8 +75,10 @@ export interface RunLayout {
   gansRoot: string;
   /** The folder of a GAN job ("general", "k4/cluster-2", "k4/scratch/cluster-2"). */
   ganDir(job: string): string;
-  /** study/: the completion study. */
+  /** study/: the completion study (on the test set). */
   study: string;
+  /** study-validation/: the completion study on the validation set (for choosing settings). */
+  studyValidation: string;
   /** figures/: the report's figures. */
   figures: string;
   /** figures/<id> (without extension: the figure exporter adds .html/.png/.svg). */
@@ -118,10 +121,16 @@ export function runLayoutAt(dir: string): RunLayout {
       return path.join(gansRoot, ...parts);
     },
     study: path.join(d, "study"),
+    studyValidation: path.join(d, "study-validation"),
     figures,
     figure: (id) => path.join(figures, id),
     slurm: path.join(d, "slurm"),
   };
+}
+
+/** The study folder of a held-out split: study/ (test) or study-validation/. */
+export function studyDirOf(layout: RunLayout, split: "test" | "validation"): string {
+  return split === "validation" ? layout.studyValidation : layout.study;
 }
 
 /** Where runs live by default: <project root>/results. */

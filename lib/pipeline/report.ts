@@ -104,7 +104,7 @@ export async function writeReport(summary: RunSummary, cfg: ExperimentConfig): P
       { caption: "Run" },
     ),
   );
-  parts.push(`<h2>Data</h2><p>${summary.data.images} images in ${escapeHtml(summary.data.dir)} (${summary.data.labels.length} labels: ${escapeHtml(summary.data.labels.join(", "))}); ${summary.data.train} for training, ${summary.data.test} held out.</p>`);
+  parts.push(`<h2>Data</h2><p>${summary.data.images} images in ${escapeHtml(summary.data.dir)} (${summary.data.labels.length} labels: ${escapeHtml(summary.data.labels.join(", "))}); ${summary.data.train} for training, ${summary.data.test} held out${summary.data.validation ? `, ${summary.data.validation} held out as a validation set (for choosing settings; not in these results)` : ""}.</p>`);
   parts.push("<h2>Clusters</h2>");
   parts.push(
     tableHtml(

@@ -9,7 +9,7 @@ import { initBackend } from "../runtime/backend.js";
 import { readJson, writeJsonAtomic } from "../util/fs.js";
 import { info } from "../util/log.js";
 import { clusterKs, clusterStage } from "./cluster-stage.js";
-import { clusterJobPrefix, GENERAL_JOB, kKey, resolveRunLayout, runLayoutAt, type RunLayout } from "./layout.js";
+import { clusterJobPrefix, GENERAL_JOB, kKey, resolveRunLayout, runLayoutAt, studyDirOf, type RunLayout } from "./layout.js";
 import { dataStage } from "./data-stage.js";
 import { runRecord } from "./record.js";
 import { clusteredMethodName, studyStage } from "./study-stage.js";
@@ -61,7 +61,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunSumm
   const trained = await timed("train", () => trainStage(cfg, data.train, jobs, card));
   const modelDirs = new Map([...trained.results].map(([name, r]) => [name, r.outDir]));
   const kid = cfg.study.kidSamples > 0 ? await timed("kid", () => runKidStage(cfg, { runDir: layout, ganJobs: jobs, modelDirs, clusterings, train: data.train, test: data.test })) : null;
-  const study = await timed("study", () => studyStage(cfg, { runDir: layout, test: data.test, clusterings, mainK, modelDirs }));
+  const study = await timed("study", () => studyStage(cfg, { runDir: layout, test: data.test, validation: data.validation, clusterings, mainK, modelDirs }));
 
   const sweep: SweepRow[] = [];
   const all = (m: string) => study.summary.stats[m]?.all;
@@ -84,6 +84,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunSumm
       images: data.items.length,
       train: data.train.length,
       test: data.test.length,
+      validation: data.validation.length,
       labels: data.labels,
       leftOut: {
         undecodable: data.leftOut.undecodable.map((s) => s.relPath),
@@ -103,8 +104,13 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunSumm
     routingAccuracy: study.routingAccuracy,
     sweep,
     stageSeconds,
-    files: { runDir, summary: layout.summary, study: layout.study },
+    files: { runDir, summary: layout.summary, study: studyDirOf(layout, cfg.study.split) },
   };
+  if (cfg.study.split === "validation") {
+    // The run's report, summary.json and run.json describe the test set: a validation study leaves them alone.
+    info(`validation study written to ${summary.files.study} (the run's report.html and summary.json describe the test set and are left as they are)`);
+    return summary;
+  }
   if (opts.report ?? true) {
     const { writeReport } = await import("./report.js");
     summary.files.report = await timed("report", () => writeReport(summary, cfg));

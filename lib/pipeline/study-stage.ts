@@ -19,13 +19,26 @@ import { buildCases, resizeMaskNearest, type StudyCase } from "../study/cases.js
 import { ganPairCache, routeVisible } from "../inpaint/complete.js";
 import { ganMethod, type CompletionMethod } from "../study/methods.js";
 import { runStudy, type StudyRow, type StudySummary } from "../study/run-study.js";
+import { readJson } from "../util/fs.js";
 import { info } from "../util/log.js";
-import { asLayout, clusterJobName, GENERAL_JOB, kKey, type RunDirOrLayout } from "./layout.js";
+import { asLayout, clusterJobName, GENERAL_JOB, kKey, studyDirOf, type RunDirOrLayout } from "./layout.js";
+
+/** When each model was trained (its card's finishedAt), by job name: the study's rows depend on it. */
+async function modelsTrainedAt(modelDirs: ReadonlyMap<string, string>): Promise<Record<string, string | null>> {
+  const out: Record<string, string | null> = {};
+  for (const [name, dir] of modelDirs) {
+    const card = await readJson<{ finishedAt?: string }>(path.join(dir, "card.json")).catch(() => ({}) as { finishedAt?: string });
+    out[name] = card.finishedAt ?? null;
+  }
+  return out;
+}
 
 export interface StudyStageOptions {
   /** The run folder (or its layout). */
   runDir: RunDirOrLayout;
   test: readonly DatasetItem[];
+  /** The validation set (needed when cfg.study.split is "validation"). */
+  validation?: readonly DatasetItem[];
   /** Clusterings by K (K > 1). */
   clusterings: ReadonlyMap<number, ClusterModel>;
   /** The K whose clustered method is called plain "clustered". */
@@ -72,11 +85,13 @@ async function routeCases(cases: StudyCase[], model: ClusterModel, modelFile: st
 export async function studyStage(cfg: ExperimentConfig, o: StudyStageOptions): Promise<{ rows: StudyRow[]; summary: StudySummary; routingAccuracy: Record<string, number> }> {
   const layout = asLayout(o.runDir);
   const S = cfg.gan.arch.imageSize;
-  let test = o.test.slice();
+  const split = cfg.study.split;
+  let test = (split === "validation" ? (o.validation ?? []) : o.test).slice();
+  if (test.length === 0) throw new Error(`study: the ${split} set is empty${split === "validation" ? " (set data.validationFraction > 0 in a new run: the split is made once)" : ""}`);
   if (cfg.study.maxImages > 0) test = test.slice(0, cfg.study.maxImages);
-  const loaded = await loadImages(test, { size: S, label: `load ${S}px held-out images` });
+  const loaded = await loadImages(test, { size: S, label: `load ${S}px ${split} images` });
   const cases = await buildCases(loaded.items, loaded.images, cfg.study.masks, cfg.seed);
-  info(`study: ${loaded.items.length} held-out paintings x ${cfg.study.masks.length} masks = ${cases.length} cases`);
+  info(`study (${split} set): ${loaded.items.length} held-out paintings x ${cfg.study.masks.length} masks = ${cases.length} cases`);
   const cache = ganPairCache(o.modelDirs);
   const gan = (name: string, pick: (c: StudyCase) => string): CompletionMethod =>
     ganMethod(name, pick, cache.get, {
@@ -118,7 +133,15 @@ export async function studyStage(cfg: ExperimentConfig, o: StudyStageOptions): P
   for (const m of methods) if (m.name !== "general") comparisons.push([m.name, "general"]);
   if (wants.has("telea")) for (const m of methods) if (m.name.startsWith("clustered")) comparisons.push([m.name, "telea"]);
   try {
-    const res = await runStudy(cases, methods, { outDir: layout.study, comparisons });
+    const made = {
+      split,
+      seed: cfg.seed,
+      cases: cases.map((c) => c.key),
+      completion: cfg.completion,
+      latentPrior: cfg.gan.latentPrior,
+      models: await modelsTrainedAt(o.modelDirs),
+    };
+    const res = await runStudy(cases, methods, { outDir: studyDirOf(layout, split), comparisons, made });
     return { ...res, routingAccuracy };
   } finally {
     cache.release();

@@ -25,6 +25,8 @@ export interface RunSummary {
     images: number;
     train: number;
     test: number;
+    /** Validation images held out from training (data.validationFraction; absent in older runs). */
+    validation?: number;
     labels: string[];
     /** Listed files left out before the split, by reason (relative paths; see lib/data/screen.ts). */
     leftOut?: { undecodable: string[]; tooSmall: string[]; flat: string[] };

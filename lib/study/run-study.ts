@@ -4,6 +4,8 @@
  *
  * Files in `outDir`:
  *   results.jsonl    one line per (case, method) as it finishes (the journal a rerun resumes from)
+ *   made.json        what the rows were made from (settings, cases, models); a rerun with other
+ *                    settings is refused, naming what differs, instead of mixing old and new rows
  *   per-image.csv    the same rows as a table
  *   summary.json     mean and 95 % interval per method and mask; paired differences (e.g. clustered
  *                    minus general) per mask and metric with paired t and Wilcoxon p-values
@@ -16,7 +18,8 @@ import { saveImagePng } from "../data/encode.js";
 import { toUnitRange, type ImageArray } from "../data/image.js";
 import { applyMask } from "../masks/index.js";
 import { allMetrics, type MetricValues } from "../metrics/index.js";
-import { writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
+import { readJson, writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
+import { reuseOrRefuse, type StageRecord } from "../util/reuse.js";
 import { progress } from "../util/progress.js";
 import type { StudyCase } from "./cases.js";
 import type { CompletionMethod } from "./methods.js";
@@ -53,6 +56,28 @@ export interface RunStudyOptions {
   comparisons?: [string, string][];
   /** Save PNGs of every case (default true). */
   saveImages?: boolean;
+  /**
+   * What the rows are made from (completion settings, seed, ...; plain JSON), kept in made.json.
+   * A journal made from other settings is refused. `models` (job name -> when it was trained) is
+   * compared on the names both sides have, so adding a method is not a difference.
+   */
+  made?: StageRecord & { models?: Record<string, string | null> };
+}
+
+/** Refuse a journal made from other settings (see RunStudyOptions.made); record them for a new one. */
+async function checkMade(outDir: string, journalExists: boolean, made: NonNullable<RunStudyOptions["made"]>): Promise<void> {
+  const file = path.join(outDir, "made.json");
+  if (journalExists && existsSync(file)) {
+    const old = await readJson<RunStudyOptions["made"] & object>(file);
+    const common = (a: Record<string, string | null> = {}, b: Record<string, string | null> = {}) =>
+      Object.fromEntries(Object.keys(a).filter((k) => k in b).sort().map((k) => [k, a[k]]));
+    const recorded = { ...old, models: common(old.models, made.models) };
+    const wanted = { ...made, models: common(made.models, old.models) };
+    reuseOrRefuse("study", outDir, recorded, wanted);
+    await writeJsonAtomic(file, { ...made, models: { ...old.models, ...made.models } });
+    return;
+  }
+  await writeJsonAtomic(file, made);
 }
 
 function safeName(key: string): string {
@@ -64,6 +89,7 @@ export async function runStudy(cases: StudyCase[], methods: CompletionMethod[], 
   await fsp.mkdir(opts.outDir, { recursive: true });
   const journal = path.join(opts.outDir, "results.jsonl");
   const rows: StudyRow[] = [];
+  if (opts.made) await checkMade(opts.outDir, existsSync(journal), opts.made);
   if (existsSync(journal)) {
     const lines = (await fsp.readFile(journal, "utf8")).split("\n");
     for (const line of lines) {

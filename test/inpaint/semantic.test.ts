@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { ImageArray, Mask } from "../../lib/data/image.js";
 import { completeBatch, holeToZero } from "../../lib/inpaint/complete.js";
 import { poissonBlend } from "../../lib/inpaint/poisson.js";
-import { bestCandidates, completionLoss, importanceWeights, pasteIntoHole, semanticComplete } from "../../lib/inpaint/semantic.js";
+import { averageRows, bestCandidates, completionLoss, rankedCandidates, importanceWeights, pasteIntoHole, semanticComplete } from "../../lib/inpaint/semantic.js";
 
 const close = (a: ArrayLike<number>, b: readonly number[], tol = 1e-6): void => {
   assert.equal(a.length, b.length);
@@ -52,6 +52,14 @@ test("best candidate: lowest loss per image, the first on a tie; a wrong length 
   assert.deepEqual(bestCandidates([3, 1, 2, 5, 4, 4], 2, 3), [1, 4]);
   assert.deepEqual(bestCandidates([7], 1, 1), [0]);
   assert.throws(() => bestCandidates([1, 2, 3], 2, 2), /3 losses for 2 images x 2 candidates/);
+});
+
+test("ranked candidates: per image from the lowest loss, ties in candidate order; rows averaged", () => {
+  assert.deepEqual(rankedCandidates([3, 1, 2, 5, 4, 4], 2, 3), [[1, 2, 0], [4, 5, 3]]);
+  assert.throws(() => rankedCandidates([1, 2, 3], 2, 2), /3 losses for 2 images x 2 candidates/);
+  const rows = Float32Array.of(0, 1, 2, 3, 10, 20);
+  assert.deepEqual(Array.from(averageRows(rows, [0, 2], 2)), [5, 10.5]);
+  assert.deepEqual(Array.from(averageRows(rows, [1], 2)), [2, 3]);
 });
 
 function tinyGan(seed: number): { G: tf.LayersModel; D: tf.LayersModel } {
@@ -152,3 +160,24 @@ test("the study's GAN method completes a case exactly as heritage complete's com
   G.dispose();
   D.dispose();
 });
+
+test("average = m fills with the mean G(z) of the m lowest-loss candidates (average = 1 is the best one)", async () => {
+  const { G, D } = tinyGan(9);
+  const img = holeToZero(picture(), hole());
+  const opts = { iterations: 3, candidates: 4, lambda: 0.003, lr: 0.05, window: 3, norm: "l1" as const, prior: "uniform" as const, seed: 5 };
+  const one = await semanticComplete(G, D, [img], [hole()], opts);
+  const all = await semanticComplete(G, D, [img], [hole()], { ...opts, average: 4 });
+  // The same search: the best candidate's loss is reported either way.
+  assert.equal(all.loss[0], one.loss[0]);
+  // Every candidate's output, to check the mean against: 4 images x 1 candidate draw the same 4
+  // starting z's as 1 image x 4 candidates, and each z's search is independent of the others.
+  const each = await semanticComplete(G, D, [img, img, img, img], [hole(), hole(), hole(), hole()], { ...opts, candidates: 1, seed: 5 });
+  assert.equal(each.generated.length, 4);
+  const mean = new Float32Array(16);
+  for (const g of each.generated) for (let k = 0; k < 16; k++) mean[k] += g.data[k]! / 4;
+  close(all.generated[0]!.data, Array.from(mean), 1e-5);
+  assert.ok(Array.from(one.generated[0]!.data).some((v, k) => Math.abs(v - mean[k]!) > 1e-4), "the best alone differs from the mean");
+  G.dispose();
+  D.dispose();
+});
+
