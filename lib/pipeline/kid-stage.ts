@@ -8,6 +8,12 @@
  * that cluster (`against` says which). Beside each GAN's KID: the real-vs-real floor, KID of the
  * same held-out paintings against (at most `samples`) training images of the same cluster.
  *
+ * Pooled comparison (`pooled`): the general GAN and each clustered method as a whole, against the
+ * same real set (every held-out painting). A clustered method's samples are a mixture: each cluster
+ * GAN gives a share of the samples proportional to its cluster's training images, as the clustered
+ * framework would generate paintings. Each is compared with the general GAN by kidDifference (paired
+ * bootstrap over samples and real images, two-sided p).
+ *
  * Features are MobileNetV2 block 10 (nsfwjs), not Inception: see KID_FEATURES_NOTE.
  * Resumable: a card whose `kid.key` matches the settings, the real ids and the model's finishedAt is
  * not measured again.
@@ -20,12 +26,13 @@ import type { DatasetItem } from "../data/dataset.js";
 import { loadImages } from "../data/load.js";
 import { stableStringify } from "../features/cache.js";
 import { createExtractor } from "../features/registry.js";
-import { featuresAtInputSize, ganKid, KID_FEATURES, KID_FEATURES_NOTE, type GanKid, type KidAgainst } from "../study/gan-quality.js";
+import { kidDifference, type KidDifference } from "../metrics/kid.js";
+import { featuresAtInputSize, ganKid, generatedFeatures, kidOf, KID_FEATURES, KID_FEATURES_NOTE, type GanKid, type KidAgainst } from "../study/gan-quality.js";
 import { readJson, sha256, writeJsonAtomic } from "../util/fs.js";
 import { info } from "../util/log.js";
 import { progress } from "../util/progress.js";
 import { createRng, shuffled } from "../util/random.js";
-import { asLayout, type RunDirOrLayout } from "./layout.js";
+import { asLayout, clusterJobName, GENERAL_JOB, type RunDirOrLayout } from "./layout.js";
 
 /** One GAN to measure. */
 export interface KidJob {
@@ -56,6 +63,105 @@ export interface KidStageResult {
   samples: number;
   bootstrap: number;
   models: ({ name: string } & GanKid)[];
+  /** The general GAN and each clustered method as a whole, against every held-out painting (absent in older runs). */
+  pooled?: PooledKid[];
+}
+
+/** A method's KID as a whole (see the module comment), and how it compares with the general GAN. */
+export interface PooledKid {
+  /** Study method name ("general", "clustered", "clustered-scratch", "clustered-k4"). */
+  method: string;
+  /** K of a clustered method; null for the general GAN. */
+  k: number | null;
+  value: number;
+  low: number;
+  high: number;
+  /** Samples and real images. */
+  n: number;
+  nReal: number;
+  /** Samples drawn from each GAN (job name -> count). */
+  samples: Record<string, number>;
+  /** KID(method) - KID(general) with its interval and p (null for the general GAN itself). */
+  vsGeneral: KidDifference | null;
+}
+
+/**
+ * Split `total` samples over groups in proportion to `sizes` (largest remainder; ties to the
+ * earlier group), so the counts sum to `total`.
+ */
+export function mixtureCounts(sizes: readonly number[], total: number): number[] {
+  const sum = sizes.reduce((a, b) => a + b, 0);
+  if (!(sum > 0)) throw new Error("mixtureCounts: the groups are empty");
+  const exact = sizes.map((s) => (s * total) / sum);
+  const out = exact.map(Math.floor);
+  const order = exact.map((e, i) => ({ r: e - Math.floor(e), i })).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (let left = total - out.reduce((a, b) => a + b, 0), j = 0; left > 0; left--, j++) out[order[j % order.length]!.i]! += 1;
+  return out;
+}
+
+/** The clustered methods of a run as groups of GAN jobs (name -> training images), by study method name. */
+export function pooledGroups(
+  ganJobs: readonly { name: string; ids: readonly string[]; k: number; cluster: number | null; init?: string }[],
+  modelDirs: ReadonlyMap<string, string>,
+  mainK: number,
+): { method: string; k: number; jobs: { name: string; images: number }[] }[] {
+  const groups = new Map<string, { method: string; k: number; jobs: { name: string; images: number }[] }>();
+  for (const j of ganJobs) {
+    if (j.cluster === null || !modelDirs.has(j.name)) continue;
+    let method: string;
+    if (j.name === clusterJobName(j.k, j.cluster)) method = j.k === mainK ? "clustered" : `clustered-k${j.k}`;
+    else method = j.init === "general" ? "clustered-transfer" : "clustered-scratch";
+    if (!groups.has(method)) groups.set(method, { method, k: j.k, jobs: [] });
+    groups.get(method)!.jobs.push({ name: j.name, images: j.ids.length });
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The pooled comparison: general and every clustered method against the same held-out paintings
+ * (`realIds`), `samples` samples each, the clustered ones drawn as a mixture (see mixtureCounts).
+ */
+export async function pooledKid(
+  groups: ReturnType<typeof pooledGroups>,
+  modelDirs: ReadonlyMap<string, string>,
+  realIds: readonly string[],
+  items: ReadonlyMap<string, DatasetItem>,
+  imageSize: number,
+  options: KidStageOptions,
+): Promise<PooledKid[]> {
+  const o: Required<KidStageOptions> = { bootstrap: 1000, batch: 16, ...options };
+  const generalDir = modelDirs.get(GENERAL_JOB);
+  if (o.samples < 2 || !generalDir || groups.length === 0 || realIds.length < 2) return [];
+  const ex = await createExtractor(KID_FEATURES);
+  try {
+    const loaded = await loadImages(realIds.map((id) => items.get(id)!), { size: imageSize, label: `kid (pooled): held-out images (${imageSize}px)`, verbose: false });
+    const real = await featuresAtInputSize(ex, loaded.images, o.batch);
+    const gen = { samples: o.samples, seed: o.seed, bootstrap: o.bootstrap, batch: o.batch };
+    const general = await generatedFeatures(generalDir, ex, gen);
+    const g = kidOf(general, real, gen);
+    const out: PooledKid[] = [{ method: "general", k: null, value: g.value, low: g.low, high: g.high, n: general.length, nReal: real.length, samples: { [GENERAL_JOB]: general.length }, vsGeneral: null }];
+    const bar = progress("kid (pooled per method)", groups.length);
+    for (const grp of groups) {
+      const counts = mixtureCounts(grp.jobs.map((j) => j.images), o.samples);
+      const fake: Float32Array[] = [];
+      const samples: Record<string, number> = {};
+      for (let i = 0; i < grp.jobs.length; i++) {
+        const n = counts[i]!;
+        if (n === 0) continue;
+        // each cluster GAN its own z's (seeded by its position), so the mixture is not one z set repeated
+        fake.push(...(await generatedFeatures(modelDirs.get(grp.jobs[i]!.name)!, ex, { ...gen, samples: n, seed: o.seed + 1 + i })));
+        samples[grp.jobs[i]!.name] = n;
+      }
+      const r = kidOf(fake, real, gen);
+      const vsGeneral = kidDifference(fake, general, real, { bootstrap: o.bootstrap, seed: o.seed });
+      out.push({ method: grp.method, k: grp.k, value: r.value, low: r.low, high: r.high, n: fake.length, nReal: real.length, samples, vsGeneral });
+      bar.tick(1, `${grp.method} ${r.value.toFixed(4)} (general ${g.value.toFixed(4)}, p ${vsGeneral.p.toFixed(3)})`);
+    }
+    bar.stop();
+    return out;
+  } finally {
+    ex.dispose();
+  }
 }
 
 /** Fewer held-out paintings than this in a cluster: measure against its training images instead. */
@@ -180,6 +286,8 @@ export async function runKidStage(
   cfg: { seed: number; gan: { arch: { imageSize: number } }; features: { batch: number }; study: { kidSamples: number } },
   o: {
     runDir: RunDirOrLayout;
+    /** The K whose clustered method is called plain "clustered". */
+    mainK: number;
     ganJobs: Parameters<typeof kidJobs>[0];
     modelDirs: ReadonlyMap<string, string>;
     clusterings: ReadonlyMap<number, ClusterModel>;
@@ -192,5 +300,8 @@ export async function runKidStage(
   const heldOut = await heldOutClusters(o.runDir, o.clusterings, o.test, cfg.features.batch);
   const jobs = kidJobs(o.ganJobs, o.modelDirs, o.test, heldOut, { samples, seed: cfg.seed });
   const items = new Map([...o.train, ...o.test].map((it) => [it.id, it]));
-  return kidStage(jobs, items, cfg.gan.arch.imageSize, { samples, seed: cfg.seed });
+  const result = await kidStage(jobs, items, cfg.gan.arch.imageSize, { samples, seed: cfg.seed });
+  const groups = pooledGroups(o.ganJobs, o.modelDirs, o.mainK);
+  result.pooled = await pooledKid(groups, o.modelDirs, o.test.map((t) => t.id), items, cfg.gan.arch.imageSize, { samples, seed: cfg.seed });
+  return result;
 }

@@ -17,7 +17,7 @@ import { readJson, writeFileAtomic } from "../util/fs.js";
 import { info } from "../util/log.js";
 import { kKey, runLayoutAt } from "./layout.js";
 import type { RunSummary } from "./summary.js";
-import { comparisonRows, ganCurvesFigure, kidFigure, kidTableRows, lossFigure, studyBarFigure, studyTableRows, sweepFigures } from "./views.js";
+import { comparisonRows, ganCurvesFigure, kidFigure, kidTableRows, lossFigure, pooledKidRows, powerRows, studyBarFigure, studyTableRows, sweepFigures } from "./views.js";
 
 async function imgTag(file: string, alt: string, width?: number): Promise<string> {
   if (!existsSync(file)) return `<p><em>missing: ${escapeHtml(file)}</em></p>`;
@@ -142,10 +142,25 @@ export async function writeReport(summary: RunSummary, cfg: ExperimentConfig): P
   parts.push("<h2>Completion study</h2>");
   parts.push(tableHtml(studyTableRows(summary.study), { caption: "Mean [95 % interval] per method and mask (images in [0, 1])", maxRows: 200 }));
   parts.push(tableHtml(comparisonRows(summary.study), { caption: "Paired differences (a - b) on the same cases: positive PSNR/SSIM and negative L1 favour a", maxRows: 200 }));
+  parts.push(
+    tableHtml(powerRows(summary.study), {
+      caption: "Power on the hole PSNR: the smallest difference these cases detect (paired t, two-sided alpha 0.05, power 0.8), and the cases a test would need for the observed difference. A difference smaller than the detectable one is not shown either way.",
+      maxRows: 200,
+    }),
+  );
   parts.push("<h3>GAN quality: KID and training curves</h3>");
   if (kid && kidFig) {
     parts.push(`<p>KID (Binkowski et al. 2018, unbiased MMD<sup>2</sup> with the cubic polynomial kernel) of ${kid.samples} samples per GAN against its cluster's held-out paintings, x 1000, with 95 % percentile-bootstrap intervals (${kid.bootstrap} resamples). <strong>${escapeHtml(kid.note)}.</strong> The floor is real against real (held-out vs training paintings of the same cluster, same sizes): a GAN near its floor is as close to the paintings as more paintings would be.</p>`);
     parts.push(tableHtml(kidTableRows(kid), { caption: "KID per GAN (lower is better; unbiased, so it can be negative near 0)", maxRows: 200 }));
+    if (kid.pooled?.length) {
+      parts.push(
+        tableHtml(pooledKidRows(kid), {
+          caption:
+            "KID of each method as a whole against the same held-out paintings: the general GAN's samples, and for a clustered method a mixture of its cluster GANs' samples in proportion to the clusters' training images; minus general with a paired-bootstrap interval and two-sided p (negative favours the clustered method)",
+          maxRows: 50,
+        }),
+      );
+    }
     parts.push(figureDivHtml(kidFig));
   } else parts.push("<p>No KID measured (study.kidSamples = 0).</p>");
   parts.push('<div class="curves">');

@@ -60,7 +60,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<RunSumm
   const card = { data: data.dir, runName: cfg.name, commit: record.commit, seed: cfg.seed };
   const trained = await timed("train", () => trainStage(cfg, data.train, jobs, card));
   const modelDirs = new Map([...trained.results].map(([name, r]) => [name, r.outDir]));
-  const kid = cfg.study.kidSamples > 0 ? await timed("kid", () => runKidStage(cfg, { runDir: layout, ganJobs: jobs, modelDirs, clusterings, train: data.train, test: data.test })) : null;
+  const kid = cfg.study.kidSamples > 0 ? await timed("kid", () => runKidStage(cfg, { runDir: layout, mainK, ganJobs: jobs, modelDirs, clusterings, train: data.train, test: data.test })) : null;
   const study = await timed("study", () => studyStage(cfg, { runDir: layout, test: data.test, validation: data.validation, clusterings, mainK, modelDirs }));
 
   const sweep: SweepRow[] = [];

@@ -6,6 +6,7 @@ import { barFigure, baseLayout, lineFigure, type Figure } from "../plot/figure.j
 import type { EpochRecord } from "../gan/train.js";
 import type { KidStageResult } from "./kid-stage.js";
 import { METRIC_NAMES, type MetricName, type StudySummary } from "../study/run-study.js";
+import { minimalDetectableEffect, pairsNeeded } from "../study/stats.js";
 import type { RunSummary } from "./summary.js";
 
 const METRIC_LABEL: Record<MetricName, string> = {
@@ -54,6 +55,33 @@ export function comparisonRows(s: StudySummary): Record<string, unknown>[] {
   return rows;
 }
 
+/**
+ * Power of each comparison on the hole PSNR, per mask: the smallest difference these n cases detect
+ * (paired t, two-sided alpha 0.05, power 0.8) and the cases needed to detect the observed difference.
+ * A difference below the detectable one is "not shown", not "shown absent".
+ */
+export function powerRows(s: StudySummary): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  for (const c of s.comparisons) {
+    for (const [mask, byMetric] of Object.entries(c.byMask)) {
+      const p = byMetric.psnrHole;
+      const sd = p.sd ?? (Number.isFinite(p.t) && p.t !== 0 ? (Math.abs(p.meanDiff) / Math.abs(p.t)) * Math.sqrt(p.n) : NaN);
+      const need = pairsNeeded(sd, p.meanDiff);
+      rows.push({
+        comparison: `${c.a} - ${c.b}`,
+        mask,
+        n: p.n,
+        "PSNR hole diff (dB)": f(p.meanDiff, 3),
+        "sd of diffs (dB)": f(sd, 3),
+        "detectable at this n (dB; 80 % power, alpha 0.05)": f(minimalDetectableEffect(sd, p.n), 3),
+        "cases needed for the observed diff": Number.isFinite(need) ? need : "-",
+        "p (t)": f(p.pT, 4),
+      });
+    }
+  }
+  return rows;
+}
+
 /** Bars of one metric per mask, one colour per method, with 95 % intervals. */
 export function studyBarFigure(s: StudySummary, metric: MetricName = "psnrHole"): Figure {
   return barFigure(
@@ -95,6 +123,24 @@ export function kidTableRows(kid: KidStageResult | null | undefined): Record<str
     samples: m.n,
     "real set": `${m.against === "held-out" ? "held-out paintings" : "training images (no held-out in cluster)"} (${m.nReal})`,
     "floor: held-out vs training, x 1000 [95 %]": m.floor ? `${s(m.floor.value)} [${s(m.floor.low)}, ${s(m.floor.high)}] (${m.floor.nHeldOut} vs ${m.floor.nTraining})` : "-",
+  }));
+}
+
+/**
+ * One row per method as a whole (summary.kid.pooled): KID x 1000 of the general GAN's samples and of
+ * each clustered method's mixture against every held-out painting, and the difference from general
+ * with its paired-bootstrap interval and p.
+ */
+export function pooledKidRows(kid: KidStageResult | null | undefined): Record<string, unknown>[] {
+  if (!kid?.pooled) return [];
+  const s = (v: number) => f(v * KID_SCALE, 2);
+  return kid.pooled.map((p) => ({
+    method: p.method,
+    "KID x 1000 [95 %]": `${s(p.value)} [${s(p.low)}, ${s(p.high)}]`,
+    samples: p.k === null ? p.n : `${p.n} (${Object.values(p.samples).join(" + ")} from ${Object.keys(p.samples).length} cluster GANs)`,
+    "held-out paintings": p.nReal,
+    "minus general, x 1000 [95 %]": p.vsGeneral ? `${s(p.vsGeneral.value)} [${s(p.vsGeneral.low)}, ${s(p.vsGeneral.high)}]` : "-",
+    "p (bootstrap)": p.vsGeneral ? f(p.vsGeneral.p, 4) : "-",
   }));
 }
 

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import {
   bootstrapIndices,
   kid,
+  kidDifference,
   kidKernels,
   kidSubsets,
   mmd2FromKernels,
@@ -153,3 +154,22 @@ test("KID errors name the problem", () => {
   assert.throws(() => kidSubsets(gaussianRows(5, 4, 1), gaussianRows(4, 4, 2), { subsetSize: 5 }), /subsetSize must be an integer in 2\.\.4/);
   assert.throws(() => kid(gaussianRows(5, 4, 1), gaussianRows(4, 4, 2), { level: 1.5 }), /level must be in \(0, 1\)/);
 });
+
+test("kidDifference: KID(A, Y) - KID(B, Y) with a paired bootstrap; p small when one set is clearly closer, large when both come from Y's distribution", () => {
+  const Y = gaussianRows(40, 16, 11);
+  const near = gaussianRows(40, 16, 12);
+  const near2 = gaussianRows(40, 16, 13);
+  const far = gaussianRows(40, 16, 14, 0.8);
+  const d = kidDifference(near, far, Y, { bootstrap: 400, seed: 3 });
+  close(d.value, mmd2Unbiased(near, Y) - mmd2Unbiased(far, Y), "difference of the two unbiased KIDs", 1e-9);
+  assert.ok(d.value < 0 && d.high < 0, `near minus far should be clearly negative: ${d.value} [${d.low}, ${d.high}]`);
+  assert.ok(d.p <= 0.01, `p ${d.p}`);
+  assert.ok(d.low <= d.value && d.value <= d.high);
+  const same = kidDifference(near, near2, Y, { bootstrap: 400, seed: 3 });
+  assert.ok(same.low < 0 && same.high > 0 && same.p > 0.05, `two samples of Y's distribution: ${same.value} [${same.low}, ${same.high}] p ${same.p}`);
+  assert.deepEqual(kidDifference(near, far, Y, { bootstrap: 400, seed: 3 }), d, "same seed, same result");
+  assert.equal(d.nA, 40);
+  assert.equal(d.nY, 40);
+  assert.throws(() => kidDifference(near, far, Y, { bootstrap: 0 }), /bootstrap must be a positive integer/);
+});
+

@@ -55,10 +55,22 @@ test("the ci preset runs every stage end to end, writes the report, and a rerun 
   assert.equal(first.kid.models[0]!.against, "held-out", "the general GAN is measured against every held-out painting");
   assert.equal(first.kid.models[0]!.nReal, first.data.test);
   assert.ok(first.kid.models[0]!.floor, "real-vs-real floor for the general GAN");
+  // Pooled: general and each clustered method as a whole against the same held-out paintings.
+  const pooled = first.kid.pooled!;
+  assert.deepEqual(pooled.map((p) => p.method), ["general", "clustered", "clustered-scratch"]);
+  assert.equal(pooled[0]!.value, first.kid.models[0]!.value, "the pooled general KID is the general GAN's own KID (same samples, same real set)");
+  for (const p of pooled.slice(1)) {
+    assert.equal(p.n, 8, `${p.method}: the mixture has kidSamples samples`);
+    assert.equal(Object.values(p.samples).reduce((a, b) => a + b, 0), 8);
+    assert.equal(p.nReal, first.data.test);
+    assert.ok(p.vsGeneral && Number.isFinite(p.vsGeneral.value) && p.vsGeneral.p > 0 && p.vsGeneral.p <= 1, `${p.method} vs general`);
+  }
+  assert.match(readFileSync(path.join(out, "report.html"), "utf8"), /as a whole/);
   assert.ok(existsSync(path.join(out, "figures", "kid.html")));
   const report = readFileSync(path.join(out, "report.html"), "utf8");
   assert.match(report, /Completion study/);
   assert.match(report, /KID x 1000/);
+  assert.match(report, /Power on the hole PSNR/);
   assert.match(report, /D\(G\(z\)\)/);
   assert.match(report, /Plotly/);
   // Rerun: everything is found on disk, nothing is trained again, numbers are identical.

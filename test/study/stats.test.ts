@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import path from "node:path";
 import { projectRoot } from "../../lib/util/paths.js";
-import { meanCI, pairedTest, studentTCdf, studentTQuantile } from "../../lib/study/stats.js";
+import { meanCI, minimalDetectableEffect, pairedTest, pairsNeeded, studentTCdf, studentTQuantile } from "../../lib/study/stats.js";
 
 const ref = JSON.parse(
   readFileSync(path.join(projectRoot(), "test/study/fixtures/stats_reference.json"), "utf8"),
@@ -47,3 +47,22 @@ test("degenerate inputs give defined answers", () => {
   assert.equal(same.pT, 1);
   assert.equal(same.pWilcoxon, 1);
 });
+
+test("power: the minimal detectable effect matches SciPy, and there the exact noncentral-t power is 0.800", () => {
+  // /usr/bin/python3 with scipy 1.10: (t.ppf(0.975, n-1) + t.ppf(0.8, n-1)) * sd / sqrt(n); at that
+  // effect 1 - nct.cdf(tc, n-1, nc) + nct.cdf(-tc, n-1, nc) = 0.8001, 0.8001, 0.8001, 0.8002.
+  const cases: [number, number, number][] = [
+    [79, 1.2, 0.38303853712328817],
+    [158, 1.5, 0.3364140259361916],
+    [20, 1.0, 0.6605288019866269],
+    [48, 2.0, 0.8259216213941151],
+  ];
+  for (const [n, sd, want] of cases) assert.ok(Math.abs(minimalDetectableEffect(sd, n) - want) < 1e-8, `n ${n} sd ${sd}: ${minimalDetectableEffect(sd, n)} vs ${want}`);
+  // pairsNeeded inverts it: the smallest n whose detectable effect is at most the effect.
+  assert.equal(pairsNeeded(1.2, 0.38303853712328817 + 1e-9), 79);
+  assert.equal(pairsNeeded(1.2, 0.383), 80);
+  assert.equal(pairsNeeded(1, 0), Infinity);
+  assert.ok(Number.isNaN(minimalDetectableEffect(1, 1)));
+  assert.ok(minimalDetectableEffect(1, 40, { power: 0.9 }) > minimalDetectableEffect(1, 40));
+});
+
