@@ -7,38 +7,15 @@
  *   averaged down a 2x pyramid with their known-weights and the holes are filled back up from the
  *   coarser levels, so the fill is a smooth continuation of the surrounding colours.
  * Then the features of the filled image are normalised like the training features and the nearest
- * centre wins (`routeToCluster`, or `routeFeatures` in ./model.ts, which also normalises).
+ * centre wins (`routeFeatures` in ./model.ts: the model's normalisation, then `nearestCentre`).
  *
  * `routingAccuracy` measures how often this agrees with the cluster of the undamaged image as
  * the hole grows (10 %..50 % of the area by default).
  */
 import type { ImageArray, Mask } from "../data/image.js";
 import { createRng, type Rng } from "../util/random.js";
-import { applyNormalization, type FeatureNormalization } from "./model.js";
-import { nearest, sqDist, type Vec } from "./vectors.js";
-
-/** Index of the nearest centre to an (already normalised) feature vector. */
-export function routeToCluster(features: Vec, centers: readonly Vec[]): number {
-  if (centers.length === 0) throw new Error("routeToCluster: no centres");
-  if (features.length !== centers[0].length) {
-    throw new Error(`routeToCluster: feature has ${features.length} dimensions, centres have ${centers[0].length}`);
-  }
-  return nearest(features, centers).index;
-}
-
-/**
- * The nearest centre plus how clear the choice is: `margin` = (d2 - d1) / d2 for the Euclidean
- * distances d1 <= d2 to the nearest and second-nearest centres (0 = a tie, 1 = on the centre).
- * A router may fall back to the general GAN when the margin is small.
- */
-export function routeWithMargin(features: Vec, centers: readonly Vec[]): { cluster: number; margin: number; distance: number } {
-  const cluster = routeToCluster(features, centers);
-  const d1 = Math.sqrt(sqDist(features, centers[cluster]));
-  let d2 = Infinity;
-  for (let c = 0; c < centers.length; c++) if (c !== cluster) d2 = Math.min(d2, Math.sqrt(sqDist(features, centers[c])));
-  const margin = d2 === Infinity ? 1 : d2 === 0 ? 0 : (d2 - d1) / d2;
-  return { cluster, margin, distance: d1 };
-}
+import { routeFeatures, type FeatureNormalization } from "./model.js";
+import type { Vec } from "./vectors.js";
 
 /** How to fill the hole before extracting features: flat mean colour or smooth push-pull. */
 export type NeutralFill = "mean" | "blur";
@@ -272,7 +249,8 @@ export async function routingAccuracy(opts: RoutingAccuracyOptions): Promise<Rou
   const kinds = opts.maskKinds ?? ["square"];
   const batch = Math.max(1, opts.batch ?? 16);
   const makeMask = opts.makeMask ?? routingMask;
-  const route = (f: Float32Array): number => routeToCluster(applyNormalization(norm, f), centers);
+  const model = { normalization: norm, centers, extractor: extractor.id };
+  const route = (f: Float32Array): number => routeFeatures(model, f);
   const reference = opts.referenceClusters
     ? Array.from(opts.referenceClusters)
     : (await extractAll(extractor, images, batch)).map(route);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createImage, type ImageArray, type Mask } from "../../lib/data/image.js";
-import { neutralFill, routeToCluster, routeWithMargin, routingAccuracy, routingMask, type RoutingExtractor } from "../../lib/cluster/route.js";
+import { nearestCentre } from "../../lib/cluster/model.js";
+import { neutralFill, routingAccuracy, routingMask, type RoutingExtractor } from "../../lib/cluster/route.js";
 import { createRng } from "../../lib/util/random.js";
 
 function maskOf(w: number, h: number, inHole: (x: number, y: number) => boolean): Mask {
@@ -10,13 +11,13 @@ function maskOf(w: number, h: number, inHole: (x: number, y: number) => boolean)
   return { width: w, height: h, data };
 }
 
-test("routeToCluster picks the nearest centre", () => {
-  assert.equal(routeToCluster([0.9, 0.1], [[0, 1], [1, 0]]), 1);
-  assert.throws(() => routeToCluster([1], [[0, 1]]), /1 dimensions, centres have 2/);
-  const m = routeWithMargin([1, 0], [[0, 0], [4, 0]]);
+test("nearestCentre picks the nearest centre", () => {
+  assert.equal(nearestCentre([0.9, 0.1], [[0, 1], [1, 0]]).cluster, 1);
+  assert.throws(() => nearestCentre([1], [[0, 1]]), /1 dimensions, centres have 2/);
+  const m = nearestCentre([1, 0], [[0, 0], [4, 0]]);
   assert.equal(m.cluster, 0);
   assert.ok(Math.abs(m.margin - 2 / 3) < 1e-12 && m.distance === 1);
-  assert.equal(routeWithMargin([2, 0], [[0, 0], [4, 0]]).margin, 0);
+  assert.equal(nearestCentre([2, 0], [[0, 0], [4, 0]]).margin, 0);
 });
 
 test("neutralFill mean: hole gets the mean colour of the visible pixels, visible pixels untouched", () => {
