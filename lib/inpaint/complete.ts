@@ -10,10 +10,10 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import path from "node:path";
-import { routeFeatures, type ClusterModel } from "../cluster/model.js";
-import { neutralFill } from "../cluster/route.js";
+import { routeFeatures, type RoutingModel } from "../cluster/model.js";
 import type { ImageArray, Mask } from "../data/image.js";
 import { loadLayersModel } from "../gan/checkpoint.js";
+import { neutralFill, type NeutralFill } from "./neutral-fill.js";
 import { poissonBlend } from "./poisson.js";
 import { pasteIntoHole, semanticComplete, type SemanticCompletionOptions } from "./semantic.js";
 
@@ -32,18 +32,20 @@ export interface VisibleExtractor {
 
 /**
  * Route damaged paintings to a cluster of `model` from their visible pixels only: the hole is
- * zeroed, then filled smoothly from the visible pixels (`neutralFill`, "blur"), features are
- * extracted and the nearest centre is taken (`routeFeatures`). Images and masks must already be
- * at the extractor's input size. Returns one cluster index per image.
+ * zeroed, then filled from the visible pixels (`neutralFill`, smooth "blur" unless `fill` says
+ * "mean"), features are extracted and the nearest centre is taken (`routeFeatures`). Images and
+ * masks must already be at the extractor's input size. Returns one cluster index per image.
+ * The study, `heritage complete` and the routing accuracy (lib/cluster/route.ts) all route here.
  */
 export async function routeVisible(
-  model: ClusterModel,
+  model: RoutingModel,
   extractor: VisibleExtractor,
   images: readonly ImageArray[],
   masks: readonly Mask[],
+  fill: NeutralFill = "blur",
 ): Promise<number[]> {
   if (masks.length !== images.length) throw new Error(`routeVisible: ${images.length} images but ${masks.length} masks`);
-  const filled = images.map((im, i) => neutralFill(holeToZero(im, masks[i]!), masks[i]!, "blur"));
+  const filled = images.map((im, i) => neutralFill(holeToZero(im, masks[i]!), masks[i]!, fill));
   const feats = await extractor.extract(filled);
   return feats.map((f) => routeFeatures(model, f));
 }
