@@ -6,7 +6,7 @@
  * (./run.ts) adds the dataset, the feature cache and the files.
  */
 import { balancedKMeans, clusterSizes, enforceMinSize, type MergeRecord } from "./balance.js";
-import { kmeans, type KMeansResult } from "./kmeans.js";
+import { KMEANS_DEFAULTS, kmeans, type KMeansResult } from "./kmeans.js";
 import {
   adjustedRandScore,
   calinskiHarabaszScore,
@@ -124,7 +124,7 @@ export function fitClusters(features: readonly Float32Array[], opts: FitClusters
   const normalization = fitNormalization(features, opts.normalization ?? "l2");
   const X = normalizeAll(normalization, features);
   const seed = opts.seed ?? 0;
-  const km = { seed, nInit: opts.nInit ?? 10, maxIter: opts.maxIter ?? 300 };
+  const km = { seed, nInit: opts.nInit ?? KMEANS_DEFAULTS.nInit, maxIter: opts.maxIter ?? KMEANS_DEFAULTS.maxIter };
   // The sweep's ARI/NMI need a label on every row; with partial labels only the final metrics have them.
   const known = opts.labels && opts.labels.every((l) => l !== null) ? (opts.labels as readonly string[]) : undefined;
   let sweep: SweepRow[] | undefined;

@@ -61,7 +61,9 @@ export interface KMeansResult {
   nIter: number;
 }
 
-const DEFAULTS = { seed: 0, nInit: 10, maxIter: 300, tol: 1e-4 };
+/** The k-means defaults (seed, restarts, iteration cap, relative tolerance): the one place they are written. */
+export const KMEANS_DEFAULTS = { seed: 0, nInit: 10, maxIter: 300, tol: 1e-4 } as const;
+const DEFAULTS = KMEANS_DEFAULTS;
 
 function checkK(n: number, k: number): void {
   if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a positive integer, got ${k}`);

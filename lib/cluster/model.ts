@@ -21,7 +21,7 @@
  * - `"standardize"`: z-score only. `"none"`: raw features (as the paper).
  */
 import { readJson, writeJsonAtomic } from "../util/fs.js";
-import { nearest, type Vec } from "./vectors.js";
+import { sqDist, type Vec } from "./vectors.js";
 
 /** Which normalisation to apply to feature vectors (see the module comment). */
 export type NormalizationKind = "none" | "l2" | "standardize" | "l2-standardize";
@@ -174,13 +174,51 @@ export function clusterMembers(model: ClusterModel): string[][] {
 }
 
 /**
- * Route raw extractor features (as `extractor.extract` returns them) to the nearest cluster of
- * a saved model, applying the model's normalisation first. Returns the cluster index.
+ * A cluster prediction, the one implementation: the nearest centre to an (already normalised)
+ * feature vector, plus how clear the choice is: `margin` = (d2 - d1) / d2 for the Euclidean
+ * distances d1 <= d2 to the nearest and second-nearest centres (0 = a tie, 1 = on the centre;
+ * 1 with a single centre), and `distance` = d1. Ties go to the lower index. A router may fall
+ * back to the general GAN when the margin is small.
  */
-export function routeFeatures(model: ClusterModel, features: Vec): number {
-  const x = applyNormalization(model.normalization, features);
-  if (x.length !== model.centers[0].length) {
-    throw new Error(`feature has ${x.length} dimensions but the clusters were made with ${model.centers[0].length} (extractor ${model.extractor})`);
+export function nearestCentre(features: Vec, centers: readonly Vec[]): { cluster: number; margin: number; distance: number } {
+  if (centers.length === 0) throw new Error("nearestCentre: no centres");
+  if (features.length !== centers[0].length) {
+    throw new Error(`nearestCentre: feature has ${features.length} dimensions, centres have ${centers[0].length}`);
   }
-  return nearest(x, model.centers).index;
+  let cluster = 0;
+  let best = Infinity;
+  let second = Infinity;
+  for (let c = 0; c < centers.length; c++) {
+    const d = sqDist(features, centers[c]);
+    if (d < best) {
+      second = best;
+      best = d;
+      cluster = c;
+    } else if (d < second) {
+      second = d;
+    }
+  }
+  const d1 = Math.sqrt(best);
+  const d2 = Math.sqrt(second);
+  const margin = d2 === Infinity ? 1 : d2 === 0 ? 0 : (d2 - d1) / d2;
+  return { cluster, margin, distance: d1 };
+}
+
+/** What routing needs of a clustering: its normalisation and centres (and the extractor id, for messages). */
+export interface RoutingModel {
+  normalization: FeatureNormalization;
+  centers: readonly Vec[];
+  extractor: string;
+}
+
+/**
+ * Route raw extractor features (as `extractor.extract` returns them) to the nearest cluster of
+ * a saved model: the model's normalisation, then `nearestCentre`. Returns the cluster index.
+ */
+export function routeFeatures(model: RoutingModel, features: Vec): number {
+  const x = applyNormalization(model.normalization, features);
+  if (x.length !== model.centers[0]?.length) {
+    throw new Error(`feature has ${x.length} dimensions but the clusters were made with ${model.centers[0]?.length ?? 0} (extractor ${model.extractor})`);
+  }
+  return nearestCentre(x, model.centers).cluster;
 }

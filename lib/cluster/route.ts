@@ -1,166 +1,16 @@
 /**
- * Routing a damaged painting to a cluster (and so to that cluster's GAN) from its visible pixels.
- *
- * The hole must not steer the choice, so the image is first made "neutral" where it is missing:
- * - `neutralFill(img, mask, "mean")`: every missing pixel takes the mean colour of the visible ones;
- * - `neutralFill(img, mask, "blur")`: push-pull (pyramid) interpolation: the visible pixels are
- *   averaged down a 2x pyramid with their known-weights and the holes are filled back up from the
- *   coarser levels, so the fill is a smooth continuation of the surrounding colours.
- * Then the features of the filled image are normalised like the training features and the nearest
- * centre wins (`routeToCluster`, or `routeFeatures` in ./model.ts, which also normalises).
- *
- * `routingAccuracy` measures how often this agrees with the cluster of the undamaged image as
- * the hole grows (10 %..50 % of the area by default).
+ * How well a damaged painting is routed to a cluster (and so to that cluster's GAN) from its
+ * visible pixels. Routing itself is the completer's (lib/inpaint/complete.ts `routeVisible`: the
+ * hole made neutral with lib/inpaint/neutral-fill.ts, features extracted, normalised like the
+ * training features, nearest centre); `routingAccuracy` measures how often it agrees with the
+ * cluster of the undamaged image as the hole grows (10 %..50 % of the area by default).
  */
 import type { ImageArray, Mask } from "../data/image.js";
+import { routeVisible } from "../inpaint/complete.js";
+import type { NeutralFill } from "../inpaint/neutral-fill.js";
 import { createRng, type Rng } from "../util/random.js";
-import { applyNormalization, type FeatureNormalization } from "./model.js";
-import { nearest, sqDist, type Vec } from "./vectors.js";
-
-/** Index of the nearest centre to an (already normalised) feature vector. */
-export function routeToCluster(features: Vec, centers: readonly Vec[]): number {
-  if (centers.length === 0) throw new Error("routeToCluster: no centres");
-  if (features.length !== centers[0].length) {
-    throw new Error(`routeToCluster: feature has ${features.length} dimensions, centres have ${centers[0].length}`);
-  }
-  return nearest(features, centers).index;
-}
-
-/**
- * The nearest centre plus how clear the choice is: `margin` = (d2 - d1) / d2 for the Euclidean
- * distances d1 <= d2 to the nearest and second-nearest centres (0 = a tie, 1 = on the centre).
- * A router may fall back to the general GAN when the margin is small.
- */
-export function routeWithMargin(features: Vec, centers: readonly Vec[]): { cluster: number; margin: number; distance: number } {
-  const cluster = routeToCluster(features, centers);
-  const d1 = Math.sqrt(sqDist(features, centers[cluster]));
-  let d2 = Infinity;
-  for (let c = 0; c < centers.length; c++) if (c !== cluster) d2 = Math.min(d2, Math.sqrt(sqDist(features, centers[c])));
-  const margin = d2 === Infinity ? 1 : d2 === 0 ? 0 : (d2 - d1) / d2;
-  return { cluster, margin, distance: d1 };
-}
-
-/** How to fill the hole before extracting features: flat mean colour or smooth push-pull. */
-export type NeutralFill = "mean" | "blur";
-
-function checkMask(img: ImageArray, mask: Mask): void {
-  if (mask.width !== img.width || mask.height !== img.height) {
-    throw new Error(`mask is ${mask.width}x${mask.height} but the image is ${img.width}x${img.height}`);
-  }
-}
-
-/**
- * A copy of `img` whose missing pixels (mask 1) are replaced by a neutral value computed from the
- * visible pixels only. With no visible pixel at all, the hole becomes 0 (mid-grey in [-1, 1]).
- */
-export function neutralFill(img: ImageArray, mask: Mask, how: NeutralFill = "blur"): ImageArray {
-  checkMask(img, mask);
-  if (how === "mean") return meanFill(img, mask);
-  if (how === "blur") return pushPullFill(img, mask);
-  throw new Error(`neutralFill: unknown method "${how as string}"; use "mean" or "blur"`);
-}
-
-function meanFill(img: ImageArray, mask: Mask): ImageArray {
-  const { width, height, channels } = img;
-  const sum = new Float64Array(channels);
-  let count = 0;
-  for (let p = 0; p < width * height; p++) {
-    if (mask.data[p]) continue;
-    count++;
-    for (let c = 0; c < channels; c++) sum[c] += img.data[p * channels + c];
-  }
-  const data = Float32Array.from(img.data);
-  for (let p = 0; p < width * height; p++) {
-    if (!mask.data[p]) continue;
-    for (let c = 0; c < channels; c++) data[p * channels + c] = count ? sum[c] / count : 0;
-  }
-  return { width, height, channels, data };
-}
-
-interface Level {
-  w: number;
-  h: number;
-  v: Float64Array; // weighted-mean values, HWC
-  wt: Float64Array; // known weight per pixel, 0..1
-}
-
-function pushPullFill(img: ImageArray, mask: Mask): ImageArray {
-  const { width, height, channels: ch } = img;
-  const base: Level = { w: width, h: height, v: Float64Array.from(img.data), wt: new Float64Array(width * height) };
-  let anyKnown = false;
-  for (let p = 0; p < width * height; p++) {
-    base.wt[p] = mask.data[p] ? 0 : 1;
-    if (!mask.data[p]) anyKnown = true;
-  }
-  if (!anyKnown) return { width, height, channels: ch, data: new Float32Array(img.data.length) };
-  // Push: average down with weights until a level has no unknown pixel (or is 1x1).
-  const levels: Level[] = [base];
-  for (;;) {
-    const L = levels[levels.length - 1];
-    if (L.wt.every((x) => x > 0) || (L.w === 1 && L.h === 1)) break;
-    const w = Math.ceil(L.w / 2);
-    const h = Math.ceil(L.h / 2);
-    const v = new Float64Array(w * h * ch);
-    const wt = new Float64Array(w * h);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        let s = 0;
-        let n = 0;
-        const acc = new Float64Array(ch);
-        for (let dy = 0; dy < 2; dy++) {
-          for (let dx = 0; dx < 2; dx++) {
-            const yy = 2 * y + dy;
-            const xx = 2 * x + dx;
-            if (yy >= L.h || xx >= L.w) continue;
-            n++;
-            const q = yy * L.w + xx;
-            const a = L.wt[q];
-            s += a;
-            for (let c = 0; c < ch; c++) acc[c] += a * L.v[q * ch + c];
-          }
-        }
-        const p = y * w + x;
-        wt[p] = n ? s / n : 0;
-        for (let c = 0; c < ch; c++) v[p * ch + c] = s > 0 ? acc[c] / s : 0;
-      }
-    }
-    levels.push({ w, h, v, wt });
-  }
-  // Pull: from coarse to fine, blend each pixel with the bilinear upsampling of the coarser level
-  // in proportion to how unknown it is (weight 1 keeps the pixel, weight 0 takes the coarse value).
-  for (let l = levels.length - 2; l >= 0; l--) {
-    const F = levels[l];
-    const C = levels[l + 1];
-    for (let y = 0; y < F.h; y++) {
-      const cy = Math.min(Math.max((y + 0.5) / 2 - 0.5, 0), C.h - 1);
-      const y0 = Math.floor(cy);
-      const y1 = Math.min(y0 + 1, C.h - 1);
-      const fy = cy - y0;
-      for (let x = 0; x < F.w; x++) {
-        const p = y * F.w + x;
-        const a = Math.min(1, F.wt[p]);
-        if (a >= 1) continue;
-        const cx = Math.min(Math.max((x + 0.5) / 2 - 0.5, 0), C.w - 1);
-        const x0 = Math.floor(cx);
-        const x1 = Math.min(x0 + 1, C.w - 1);
-        const fx = cx - x0;
-        for (let c = 0; c < ch; c++) {
-          const up =
-            (1 - fy) * ((1 - fx) * C.v[(y0 * C.w + x0) * ch + c] + fx * C.v[(y0 * C.w + x1) * ch + c]) +
-            fy * ((1 - fx) * C.v[(y1 * C.w + x0) * ch + c] + fx * C.v[(y1 * C.w + x1) * ch + c]);
-          F.v[p * ch + c] = a * F.v[p * ch + c] + (1 - a) * up;
-        }
-        F.wt[p] = 1;
-      }
-    }
-  }
-  const data = Float32Array.from(img.data);
-  for (let p = 0; p < width * height; p++) {
-    if (!mask.data[p]) continue;
-    for (let c = 0; c < ch; c++) data[p * ch + c] = base.v[p * ch + c];
-  }
-  return { width, height, channels: ch, data };
-}
+import { routeFeatures, type FeatureNormalization } from "./model.js";
+import type { Vec } from "./vectors.js";
 
 /** Shapes of the synthetic damage used by `routingAccuracy`. */
 export type RoutingMaskKind = "square" | "blocks";
@@ -272,10 +122,10 @@ export async function routingAccuracy(opts: RoutingAccuracyOptions): Promise<Rou
   const kinds = opts.maskKinds ?? ["square"];
   const batch = Math.max(1, opts.batch ?? 16);
   const makeMask = opts.makeMask ?? routingMask;
-  const route = (f: Float32Array): number => routeToCluster(applyNormalization(norm, f), centers);
+  const model = { normalization: norm, centers, extractor: extractor.id };
   const reference = opts.referenceClusters
     ? Array.from(opts.referenceClusters)
-    : (await extractAll(extractor, images, batch)).map(route);
+    : (await extractAll(extractor, images, batch)).map((f) => routeFeatures(model, f));
   if (reference.length !== images.length) throw new Error(`routingAccuracy: ${reference.length} reference clusters for ${images.length} images`);
   const rows: RoutingRow[] = [];
   for (const kind of kinds) {
@@ -283,12 +133,13 @@ export async function routingAccuracy(opts: RoutingAccuracyOptions): Promise<Rou
       const rng = createRng((opts.seed ?? 0) + Math.round(fraction * 1000) * 7 + (kind === "blocks" ? 1 : 0));
       const masks = images.map((img) => makeMask(img.width, img.height, fraction, kind, rng));
       for (const fill of fills) {
-        const damaged = images.map((img, i) => neutralFill(img, masks[i], fill));
-        const feats = await extractAll(extractor, damaged, batch);
         let agree = 0;
-        feats.forEach((f, i) => {
-          if (route(f) === reference[i]) agree++;
-        });
+        for (let i = 0; i < images.length; i += batch) {
+          const routed = await routeVisible(model, extractor, images.slice(i, i + batch), masks.slice(i, i + batch), fill);
+          routed.forEach((c, j) => {
+            if (c === reference[i + j]) agree++;
+          });
+        }
         const row: RoutingRow = { extractor: extractor.id, maskKind: kind, holeFraction: fraction, fill, n: images.length, agree, accuracy: agree / images.length };
         opts.onRow?.(row);
         rows.push(row);

@@ -26,8 +26,10 @@ import { writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
 import { info, warn } from "../util/log.js";
 import { createRng, shuffled } from "../util/random.js";
 import { fitClusters, type ClusterMetrics } from "./fit.js";
+import { KMEANS_DEFAULTS } from "./kmeans.js";
 import { CLUSTER_MODEL_FORMAT, saveClusterModel, type ClusterModel, type NormalizationKind } from "./model.js";
-import { routingAccuracy, type NeutralFill, type RoutingMaskKind, type RoutingRow } from "./route.js";
+import type { NeutralFill } from "../inpaint/neutral-fill.js";
+import { routingAccuracy, type RoutingMaskKind, type RoutingRow } from "./route.js";
 import { sweepRowForTable, type KSuggestion, type SweepRow } from "./sweep.js";
 import type { MergeRecord } from "./balance.js";
 import { embedUmap, thumbnailDataUri, umapFigure } from "./umap.js";
@@ -191,7 +193,7 @@ export async function clusterDatasetModel(opts: ClusterDatasetOptions): Promise<
       sweep: opts.sweep,
       normalization: opts.normalization ?? "l2",
       seed,
-      nInit: opts.nInit ?? 10,
+      nInit: opts.nInit ?? KMEANS_DEFAULTS.nInit,
       minSize: opts.minSize ?? 0,
       balanced: opts.balanced ?? false,
       gapRefs: opts.gapRefs === 0 ? false : opts.gapRefs,
@@ -234,7 +236,7 @@ export async function clusterDatasetModel(opts: ClusterDatasetOptions): Promise<
       settings: {
         data: opts.data,
         seed,
-        nInit: opts.nInit ?? 10,
+        nInit: opts.nInit ?? KMEANS_DEFAULTS.nInit,
         kRequested: fit.kRequested,
         sweep: opts.sweep ?? null,
         minSize: opts.minSize ?? 0,

@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { z } from "zod";
+import { KMEANS_DEFAULTS } from "../cluster/kmeans.js";
 import { AUGMENT_POLICIES } from "../gan/augment.js";
 import { readJson } from "../util/fs.js";
 
@@ -119,7 +120,7 @@ export const experimentSchema = z
          * k-means restarts from different seeds; the lowest inertia is kept. Range: 1 to 100. More:
          * a more stable clustering, linearly more k-means time (small next to feature extraction).
          */
-        nInit: z.number().int().positive().default(10),
+        nInit: z.number().int().positive().default(KMEANS_DEFAULTS.nInit),
       })
       .strict()
       .default({}),

@@ -9,7 +9,7 @@
  */
 import path from "node:path";
 import type { DatasetItem } from "../data/dataset.js";
-import { kmeans } from "../cluster/kmeans.js";
+import { KMEANS_DEFAULTS, kmeans } from "../cluster/kmeans.js";
 import { adjustedRandScore, normalizedMutualInfo, silhouetteScore } from "../cluster/metrics.js";
 import { info, warn } from "../util/log.js";
 import { extractFeaturesDetailed } from "./cache.js";
@@ -106,7 +106,7 @@ export function scoreClustering(
   opts: Pick<CompareOptions, "k" | "seed" | "nInit" | "normalize" | "silhouetteSample">,
 ): { ari: number; nmi: number; silhouette: number; inertia: number; labels: Int32Array } {
   const X = opts.normalize === "l2" ? l2Normalize(features) : (features as Float32Array[]);
-  const km = kmeans(X, opts.k, { seed: opts.seed ?? 0, nInit: opts.nInit ?? 10 });
+  const km = kmeans(X, opts.k, { seed: opts.seed ?? 0, nInit: opts.nInit ?? KMEANS_DEFAULTS.nInit });
   return {
     ari: adjustedRandScore(truth, km.labels),
     nmi: normalizedMutualInfo(truth, km.labels),
@@ -152,7 +152,7 @@ export async function compareExtractors(items: readonly DatasetItem[], opts: Com
       const s = scoreOverSeeds(got.features, truth, {
         k: opts.k,
         seeds: Array.from({ length: Math.max(1, opts.seeds ?? 5) }, (_, i) => first + i),
-        nInit: opts.nInit ?? 10,
+        nInit: opts.nInit ?? KMEANS_DEFAULTS.nInit,
         normalize: opts.normalize,
         silhouette: opts.silhouetteSample ?? true,
       });

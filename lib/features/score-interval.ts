@@ -4,7 +4,7 @@
  * ARI / NMI are summarised over the seeds (mean, standard deviation, min and max), so two
  * extractors 0.02 apart are not called different when the seeds alone move ARI by 0.05.
  */
-import { kmeans } from "../cluster/kmeans.js";
+import { KMEANS_DEFAULTS, kmeans } from "../cluster/kmeans.js";
 import { adjustedRandScore, normalizedMutualInfo, silhouetteScore } from "../cluster/metrics.js";
 
 export interface Interval {
@@ -67,7 +67,7 @@ export function scoreOverSeeds(features: readonly Float32Array[], truth: readonl
   if (seeds.length === 0) throw new Error("scoreOverSeeds: no seeds");
   const X = opts.normalize === "l2" ? l2Rows(features) : (features as Float32Array[]);
   const runs = seeds.map((seed) => {
-    const km = kmeans(X, opts.k, { seed, nInit: opts.nInit ?? 10 });
+    const km = kmeans(X, opts.k, { seed, nInit: opts.nInit ?? KMEANS_DEFAULTS.nInit });
     const run: SeedScores["runs"][number] = { seed, ari: adjustedRandScore(truth, km.labels), nmi: normalizedMutualInfo(truth, km.labels), inertia: km.inertia };
     if (opts.silhouette) run.silhouette = silhouetteScore(X, km.labels, { sampleSize: typeof opts.silhouette === "number" ? opts.silhouette : undefined, seed });
     return run;

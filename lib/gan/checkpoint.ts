@@ -86,7 +86,7 @@ export async function verifyOptimizerState(file: string): Promise<string | null>
 export async function verifyCheckpoint(dir: string): Promise<string | null> {
   // Gema: the averaged generator, present when training keeps one (gan.ema)
   const gema = (await fileSize(path.join(dir, "Gema", "model.json"))) !== null ? ["Gema"] : [];
-  for (const m of ["G", "D", ...gema]) {
+  for (const m of [CHECKPOINT_FOLDERS.G, CHECKPOINT_FOLDERS.D, ...gema]) {
     const bad = await verifyLayersModel(path.join(dir, m));
     if (bad) return bad;
   }
@@ -209,6 +209,31 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
   const all = Buffer.concat(buffers);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+}
+
+/** Folders of the two models: a trained GAN's (`generator/`, `discriminator/`) and a training checkpoint's (`G/`, `D/`). */
+export const GAN_FOLDERS = { G: "generator", D: "discriminator" } as const;
+export const CHECKPOINT_FOLDERS = { G: "G", D: "D" } as const;
+
+/** A generator and discriminator loaded from disk. */
+export interface LoadedGanPair {
+  G: tf.LayersModel;
+  D: tf.LayersModel;
+}
+
+/**
+ * Load a GAN folder's generator and discriminator: a trained GAN's generator/ and discriminator/
+ * (as the trainer writes them), or with `folders = CHECKPOINT_FOLDERS` a checkpoint's G/ and D/.
+ * Nothing stays allocated when the second fails.
+ */
+export async function loadGanPair(dir: string, folders: { G: string; D: string } = GAN_FOLDERS): Promise<LoadedGanPair> {
+  const G = await loadLayersModel(path.join(dir, folders.G));
+  try {
+    return { G, D: await loadLayersModel(path.join(dir, folders.D)) };
+  } catch (e) {
+    G.dispose();
+    throw e;
+  }
 }
 
 /**

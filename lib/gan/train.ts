@@ -22,6 +22,9 @@ import { info, warn } from "../util/log.js";
 import { progress } from "../util/progress.js";
 import { createRng } from "../util/random.js";
 import {
+  CHECKPOINT_FOLDERS,
+  GAN_FOLDERS,
+  loadGanPair,
   loadLayersModel,
   loadOptimizerState,
   newestIntactCheckpoint,
@@ -204,8 +207,8 @@ export async function trainGan(images: ImageArray[], outDir: string, opts: Train
       else await writeJsonAtomic(path.join(outDir, "history.json"), history);
       opts.onEpoch?.(rec);
     }
-    await saveLayersModel(sampler(), path.join(outDir, "generator"));
-    await saveLayersModel(pair.D, path.join(outDir, "discriminator"));
+    await saveLayersModel(sampler(), path.join(outDir, GAN_FOLDERS.G));
+    await saveLayersModel(pair.D, path.join(outDir, GAN_FOLDERS.D));
     const warnings = summarizeWarnings(history);
     await writeJsonAtomic(cardFile, {
       status: "complete",
@@ -389,27 +392,25 @@ export function trainingSettings(n: number, opts: TrainOptions): TrainingSetting
   };
 }
 
-/** Copy the models saved in `dir/<sub>` into the paired models, layer by layer; `mismatch` words the error. */
-async function copySavedWeights(dir: string, parts: readonly (readonly [string, tf.LayersModel])[], mismatch: (src: string) => string): Promise<void> {
-  for (const [sub, model] of parts) {
-    const src = path.join(dir, sub);
-    const loaded = await loadLayersModel(src);
-    try {
-      copyLayerWeights(loaded, model, mismatch(src));
-    } finally {
-      loaded.dispose();
-    }
+/** Copy the G and D saved in `dir/<folders>` (`loadGanPair`) into `pair`, layer by layer; `mismatch` words the error. */
+async function copySavedWeights(dir: string, folders: { G: string; D: string }, pair: GanPair, mismatch: (src: string) => string): Promise<void> {
+  const saved = await loadGanPair(dir, folders);
+  try {
+    copyLayerWeights(saved.G, pair.G, mismatch(path.join(dir, folders.G)));
+    copyLayerWeights(saved.D, pair.D, mismatch(path.join(dir, folders.D)));
+  } finally {
+    saved.G.dispose();
+    saved.D.dispose();
   }
 }
 
 /** Load a trained GAN's weights into `pair` (the architectures must match). */
 async function loadInitialWeights(pair: GanPair, dir: string): Promise<void> {
-  const parts = [["generator", pair.G], ["discriminator", pair.D]] as const;
-  for (const [sub] of parts) {
+  for (const sub of [GAN_FOLDERS.G, GAN_FOLDERS.D]) {
     const src = path.join(dir, sub);
     if (!existsSync(path.join(src, "model.json"))) throw new Error(`${src}: no trained model to start from (train it first)`);
   }
-  await copySavedWeights(dir, parts, (src) => `${src} does not match the configured architecture (gan.arch); it cannot be the starting point`);
+  await copySavedWeights(dir, GAN_FOLDERS, pair, (src) => `${src} does not match the configured architecture (gan.arch); it cannot be the starting point`);
 }
 
 /**
@@ -464,8 +465,8 @@ async function writeCheckpoint(
   const name = `epoch-${pad4(epoch)}`;
   const tmp = path.join(root, `${name}.tmp-${process.pid}`);
   await fsp.rm(tmp, { recursive: true, force: true });
-  await saveLayersModel(pair.G, path.join(tmp, "G"));
-  await saveLayersModel(pair.D, path.join(tmp, "D"));
+  await saveLayersModel(pair.G, path.join(tmp, CHECKPOINT_FOLDERS.G));
+  await saveLayersModel(pair.D, path.join(tmp, CHECKPOINT_FOLDERS.D));
   if (emaG) await saveLayersModel(emaG, path.join(tmp, "Gema"));
   await saveOptimizerState(pair.optG, path.join(tmp, "optG"));
   await saveOptimizerState(pair.optD, path.join(tmp, "optD"));
@@ -511,7 +512,7 @@ async function tryResume(outDir: string, pair: GanPair, settings: TrainingSettin
   const dir = path.join(root, pick.dir);
   const state = await readJson<{ epoch: number; history: EpochRecord[]; settings?: unknown }>(path.join(dir, "state.json"));
   assertSameSettings(path.join(dir, "state.json"), state.settings, settings);
-  await copySavedWeights(dir, [["G", pair.G], ["D", pair.D]], (src) => `checkpoint ${src} does not match the configured architecture; use another --out or delete it`);
+  await copySavedWeights(dir, CHECKPOINT_FOLDERS, pair, (src) => `checkpoint ${src} does not match the configured architecture; use another --out or delete it`);
   await loadOptimizerState(pair.optG, path.join(dir, "optG"));
   await loadOptimizerState(pair.optD, path.join(dir, "optD"));
   return { epoch: state.epoch, history: state.history, dir: pick.dir };

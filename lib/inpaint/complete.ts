@@ -3,17 +3,17 @@
  * lib/pipeline/study-stage.ts) and `heritage complete` share.
  * - `holeToZero`: the damaged input as a method sees it (hole pixels 0, never the true values).
  * - `routeVisible`: the cluster of a damaged painting from its visible pixels (the predicted cluster).
- * - `loadGanPair` / `ganPairCache`: a GAN folder's generator and discriminator, one pair in memory.
+ * - `ganPairCache`: GAN folders' generator and discriminator (lib/gan/checkpoint.ts `loadGanPair`),
+ *   one pair in memory.
  * - `completeBatch`: zero the hole, Yeh et al.'s latent search (./semantic.ts), then Poisson-blend
  *   (./poisson.ts) or paste the generated pixels into the hole. Tensors are freed and read
  *   asynchronously inside semanticComplete, so this runs on webgpu and keeps memory flat.
  */
 import type * as tf from "@tensorflow/tfjs";
-import path from "node:path";
-import { routeFeatures, type ClusterModel } from "../cluster/model.js";
-import { neutralFill } from "../cluster/route.js";
+import { routeFeatures, type RoutingModel } from "../cluster/model.js";
 import type { ImageArray, Mask } from "../data/image.js";
-import { loadLayersModel } from "../gan/checkpoint.js";
+import { loadGanPair, type LoadedGanPair } from "../gan/checkpoint.js";
+import { neutralFill, type NeutralFill } from "./neutral-fill.js";
 import { poissonBlend } from "./poisson.js";
 import { pasteIntoHole, semanticComplete, type SemanticCompletionOptions } from "./semantic.js";
 
@@ -32,18 +32,20 @@ export interface VisibleExtractor {
 
 /**
  * Route damaged paintings to a cluster of `model` from their visible pixels only: the hole is
- * zeroed, then filled smoothly from the visible pixels (`neutralFill`, "blur"), features are
- * extracted and the nearest centre is taken (`routeFeatures`). Images and masks must already be
- * at the extractor's input size. Returns one cluster index per image.
+ * zeroed, then filled from the visible pixels (`neutralFill`, smooth "blur" unless `fill` says
+ * "mean"), features are extracted and the nearest centre is taken (`routeFeatures`). Images and
+ * masks must already be at the extractor's input size. Returns one cluster index per image.
+ * The study, `heritage complete` and the routing accuracy (lib/cluster/route.ts) all route here.
  */
 export async function routeVisible(
-  model: ClusterModel,
+  model: RoutingModel,
   extractor: VisibleExtractor,
   images: readonly ImageArray[],
   masks: readonly Mask[],
+  fill: NeutralFill = "blur",
 ): Promise<number[]> {
   if (masks.length !== images.length) throw new Error(`routeVisible: ${images.length} images but ${masks.length} masks`);
-  const filled = images.map((im, i) => neutralFill(holeToZero(im, masks[i]!), masks[i]!, "blur"));
+  const filled = images.map((im, i) => neutralFill(holeToZero(im, masks[i]!), masks[i]!, fill));
   const feats = await extractor.extract(filled);
   return feats.map((f) => routeFeatures(model, f));
 }
@@ -85,29 +87,12 @@ export async function completeBatch(
   return { completed, history: res.history };
 }
 
-/** A trained generator and discriminator. */
-export interface GanPair {
-  G: tf.LayersModel;
-  D: tf.LayersModel;
-}
-
-/** Load a GAN folder holding generator/ and discriminator/ (as the trainer writes them). */
-export async function loadGanPair(dir: string): Promise<GanPair> {
-  const G = await loadLayersModel(path.join(dir, "generator"));
-  try {
-    return { G, D: await loadLayersModel(path.join(dir, "discriminator")) };
-  } catch (e) {
-    G.dispose();
-    throw e;
-  }
-}
-
 /**
  * Keeps the most recently used GAN pair in memory (cases are completed group by group, so one
  * pair at a time keeps memory flat); `release` frees it. `dirs` maps job names to GAN folders.
  */
-export function ganPairCache(dirs: ReadonlyMap<string, string>): { get: (name: string) => Promise<GanPair>; release: () => void } {
-  let current: { name: string; models: GanPair } | null = null;
+export function ganPairCache(dirs: ReadonlyMap<string, string>): { get: (name: string) => Promise<LoadedGanPair>; release: () => void } {
+  let current: { name: string; models: LoadedGanPair } | null = null;
   const release = (): void => {
     if (current) {
       current.models.G.dispose();
@@ -115,7 +100,7 @@ export function ganPairCache(dirs: ReadonlyMap<string, string>): { get: (name: s
       current = null;
     }
   };
-  const get = async (name: string): Promise<GanPair> => {
+  const get = async (name: string): Promise<LoadedGanPair> => {
     if (current?.name === name) return current.models;
     release();
     const dir = dirs.get(name);

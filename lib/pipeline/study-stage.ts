@@ -14,8 +14,9 @@ import { routeFeatures } from "../cluster/model.js";
 import type { DatasetItem } from "../data/dataset.js";
 import { loadImages } from "../data/load.js";
 import { createModelExtractor } from "../cluster/model-extractor.js";
+import { resizeMaskConservative } from "../inpaint/full-resolution.js";
 import { classicInpaint } from "../inpaint/telea.js";
-import { buildCases, resizeMaskNearest, type StudyCase } from "../study/cases.js";
+import { buildCases, type StudyCase } from "../study/cases.js";
 import { ganPairCache, routeVisible } from "../inpaint/complete.js";
 import { ganMethod, type CompletionMethod } from "../study/methods.js";
 import { runStudy, type StudyRow, type StudySummary } from "../study/run-study.js";
@@ -66,13 +67,16 @@ async function routeCases(cases: StudyCase[], model: ClusterModel, modelFile: st
       const feats = await ex.extract(chunk.map((it) => big.get(it.id)!));
       chunk.forEach((it, j) => oracle.set(it.id, routeFeatures(model, feats[j]!)));
     }
+    // The masks are at the GAN's side and are scaled to the extractor's side as `heritage complete`
+    // scales them: a pixel is missing when any mask pixel under it is, so no part of the true hole
+    // (which the undamaged image at the extractor's side still shows) reaches the router.
     for (let i = 0; i < cases.length; i += batch) {
       const chunk = cases.slice(i, i + batch).filter((c) => big.has(c.item.id));
       const clusters = await routeVisible(
         model,
         ex,
         chunk.map((c) => big.get(c.item.id)!),
-        chunk.map((c) => resizeMaskNearest(c.mask, S, S)),
+        chunk.map((c) => resizeMaskConservative(c.mask, S, S)),
       );
       chunk.forEach((c, j) => routed.set(c.key, clusters[j]!));
     }

@@ -15,6 +15,7 @@ import type { ClusterModel } from "../cluster/model.js";
 import type { DatasetItem } from "../data/dataset.js";
 import type { ImageArray } from "../data/image.js";
 import { loadImages } from "../data/load.js";
+import { GAN_FOLDERS } from "../gan/checkpoint.js";
 import { trainGan, type TrainResult } from "../gan/train.js";
 import { gpusFromEnv, resolveWorkerCount, trainInWorkers, type GanTask, type GanTaskOptions } from "../gan/workers.js";
 import { info } from "../util/log.js";
@@ -84,7 +85,7 @@ export function ganJobs(
 /** sha256 of a trained GAN's weight files (generator + discriminator): what a fine-tune started from. */
 export async function ganFingerprint(dir: string): Promise<string> {
   const h = createHash("sha256");
-  for (const part of ["generator", "discriminator"]) {
+  for (const part of [GAN_FOLDERS.G, GAN_FOLDERS.D]) {
     const file = path.join(dir, part, "weights.bin");
     try {
       h.update(await fsp.readFile(file));

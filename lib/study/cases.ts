@@ -42,16 +42,3 @@ export async function buildCases(
   }
   return cases;
 }
-
-/** Nearest-neighbour resize of a mask (to route at the feature extractor's input size). */
-export function resizeMaskNearest(mask: Mask, width: number, height: number): Mask {
-  const data = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const sy = Math.min(mask.height - 1, Math.floor(((y + 0.5) * mask.height) / height));
-    for (let x = 0; x < width; x++) {
-      const sx = Math.min(mask.width - 1, Math.floor(((x + 0.5) * mask.width) / width));
-      data[y * width + x] = mask.data[sy * mask.width + sx]!;
-    }
-  }
-  return { width, height, data };
-}

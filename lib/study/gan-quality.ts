@@ -18,7 +18,7 @@ import path from "node:path";
 import type { ImageArray } from "../data/image.js";
 import { imagesToTensor, tensorToImagesAsync } from "../data/tensor.js";
 import type { FeatureExtractor } from "../features/extractor.js";
-import { loadLayersModel } from "../gan/checkpoint.js";
+import { GAN_FOLDERS, loadLayersModel } from "../gan/checkpoint.js";
 import { sampleLatent, type LatentPrior } from "../gan/dcgan.js";
 import { inferenceForward } from "../gan/inference.js";
 import { kid, type KidResult } from "../metrics/kid.js";
@@ -136,7 +136,7 @@ export async function generatorSpec(modelDir: string): Promise<{ nz: number; pri
  */
 export async function generatedFeatures(modelDir: string, ex: FeatureExtractor, opts: GanKidOptions): Promise<Float32Array[]> {
   const spec = await generatorSpec(modelDir);
-  const G = await loadLayersModel(path.join(modelDir, "generator"));
+  const G = await loadLayersModel(path.join(modelDir, GAN_FOLDERS.G)); // the generator alone: D is not needed here
   try {
     const images = await sampleGenerator(G, opts.samples, { ...spec, seed: opts.seed, batch: opts.batch });
     return await featuresAtInputSize(ex, images, opts.batch);

@@ -7,7 +7,8 @@
  * - The classic method is a non-learned inpainting (Telea's fast marching), the floor to beat.
  */
 import type { ImageArray } from "../data/image.js";
-import { completeBatch, type GanPair } from "../inpaint/complete.js";
+import type { LoadedGanPair } from "../gan/checkpoint.js";
+import { completeBatch } from "../inpaint/complete.js";
 import type { SemanticCompletionOptions } from "../inpaint/semantic.js";
 import type { StudyCase } from "./cases.js";
 
@@ -32,9 +33,6 @@ export interface CompletionMethod {
   complete(group: string, cases: StudyCase[]): Promise<Completed[]>;
 }
 
-/** A trained generator/discriminator pair (see lib/inpaint/complete.ts). */
-export type GanPairModels = GanPair;
-
 export interface GanMethodOptions {
   completion: Omit<SemanticCompletionOptions, "seed" | "onStep"> & { batchImages: number };
   /** Poisson-blend the generated pixels (else paste them). */
@@ -48,7 +46,7 @@ export interface GanMethodOptions {
 export function ganMethod(
   name: string,
   pick: (c: StudyCase) => string,
-  models: (group: string) => Promise<GanPairModels>,
+  models: (group: string) => Promise<LoadedGanPair>,
   opts: GanMethodOptions,
 ): CompletionMethod {
   return {

@@ -102,3 +102,17 @@ test("resizing keeps a flat image flat and shrinks masks conservatively", () => 
   const small = resizeMaskConservative(m, 2, 2);
   assert.deepEqual(Array.from(small.data), [0, 1, 0, 0]);
 });
+
+test("growing a mask conservatively: an integer scale (32 -> 224, the study's default routing) copies each pixel, a fractional one (64 -> 224) also marks the pixels straddling a hole's edge", () => {
+  const m: Mask = { width: 32, height: 32, data: new Uint8Array(32 * 32) };
+  for (let y = 10; y < 20; y++) for (let x = 5; x < 17; x++) m.data[y * 32 + x] = 1;
+  const big = resizeMaskConservative(m, 224, 224);
+  for (let y = 0; y < 224; y++) for (let x = 0; x < 224; x++) assert.equal(big.data[y * 224 + x], m.data[Math.floor(y / 7) * 32 + Math.floor(x / 7)], `(${x}, ${y})`);
+  const m64: Mask = { width: 64, height: 64, data: new Uint8Array(64 * 64) };
+  m64.data[1 * 64 + 1] = 1; // source pixel 1 covers [3.5, 7) at 224
+  const g = resizeMaskConservative(m64, 224, 224);
+  const row = (y: number): number[] => Array.from(g.data.subarray(y * 224, y * 224 + 9));
+  assert.deepEqual(row(5), [0, 0, 0, 1, 1, 1, 1, 0, 0]); // 3 straddles pixels 0 and 1: missing
+  assert.deepEqual(row(3), row(5));
+  assert.deepEqual(row(7), new Array(9).fill(0));
+});
