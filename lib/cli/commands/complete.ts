@@ -24,7 +24,7 @@ import { GAN_FOLDERS, loadGanPair } from "../../gan/checkpoint.js";
 import { completeBatch, routeVisible } from "../../inpaint/complete.js";
 import { maskFraction, maskFromImage } from "../../masks/index.js";
 import { loadImageUnit } from "../../metrics/io.js";
-import { clusterJobName, GENERAL_JOB, type RunLayout } from "../../pipeline/layout.js";
+import { clusterFolder, clusterJobName, GENERAL_JOB, type RunLayout } from "../../pipeline/layout.js";
 import { initBackend } from "../../runtime/backend.js";
 import { info, warn } from "../../util/log.js";
 import { progress } from "../../util/progress.js";
@@ -61,7 +61,7 @@ function ganSource(o: CompleteCli, cfg: ExperimentConfig, layout: RunLayout): Ga
   if (o.model !== undefined) {
     if (o.general) throw new Error("--general picks the run's general GAN: use it with --run, without --model");
     const model = o.model;
-    return { clusters: o.clusters ?? null, ganDir: (c) => (c === null ? model : path.join(model, `cluster-${c}`)), missing: (dir) => `${dir} is not a trained GAN folder (${GAN_FOLDERS.G}/, ${GAN_FOLDERS.D}/)` };
+    return { clusters: o.clusters ?? null, ganDir: (c) => (c === null ? model : path.join(model, clusterFolder(c))), missing: (dir) => `${dir} is not a trained GAN folder (${GAN_FOLDERS.G}/, ${GAN_FOLDERS.D}/)` };
   }
   if (o.run === undefined) throw new Error("give --model DIR (a GAN folder) or --run NAME (a run whose GANs are used)");
   if (o.clusters !== undefined) throw new Error(`--clusters goes with --model; with --run the run's ${path.relative(layout.dir, layout.clusters(cfg.cluster.k))} is used`);
