@@ -131,6 +131,9 @@ test("heritage complete --run: the run's config (--set over it), its clustering 
   assert.equal(general.code, 0, general.stderr);
   const g = JSON.parse(general.stdout) as { model: string; cluster: number | null; iterations: number };
   assert.deepEqual([g.model, g.cluster, g.iterations], [layout.ganDir(GENERAL_JOB), null, 2], "--general: the run's general GAN, the run's completion settings");
+  const otherK = await runCli([...base, "--out", path.join(dir, "x.png"), "--set", "cluster.k=3"]);
+  assert.notEqual(otherK.code, 0);
+  assert.match(otherK.stderr, /clusters\/k3\/clusters\.json: the run .* has no clustering for K = 3 there; make it first \(heritage cluster --run /);
   const none = await runCli(["complete", "--image", path.join(dir, "painting.png"), "--mask", path.join(dir, "mask.png"), "--out", path.join(dir, "x.png")]);
   assert.notEqual(none.code, 0);
   assert.match(none.stderr, /give --model DIR \(a GAN folder\) or --run NAME/);

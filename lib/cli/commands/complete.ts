@@ -52,8 +52,8 @@ interface GanSource {
   clusters: string | null;
   /** The GAN folder for cluster `c` (or for all, when `clusters` is null). */
   ganDir: (c: number | null) => string;
-  /** How a missing GAN folder is explained. */
-  missing: (dir: string) => string;
+  /** How a missing clustering file or GAN folder is explained. */
+  missing: (what: "clustering" | "GAN", file: string) => string;
 }
 
 /** The GAN source of the command line (see the module comment). */
@@ -61,7 +61,11 @@ function ganSource(o: CompleteCli, cfg: ExperimentConfig, layout: RunLayout): Ga
   if (o.model !== undefined) {
     if (o.general) throw new Error("--general picks the run's general GAN: use it with --run, without --model");
     const model = o.model;
-    return { clusters: o.clusters ?? null, ganDir: (c) => (c === null ? model : path.join(model, clusterFolder(c))), missing: (dir) => `${dir} is not a trained GAN folder (${GAN_FOLDERS.G}/, ${GAN_FOLDERS.D}/)` };
+    return {
+      clusters: o.clusters ?? null,
+      ganDir: (c) => (c === null ? model : path.join(model, clusterFolder(c))),
+      missing: (what, file) => (what === "GAN" ? `${file} is not a trained GAN folder (${GAN_FOLDERS.G}/, ${GAN_FOLDERS.D}/)` : `${file} does not exist (--clusters)`),
+    };
   }
   if (o.run === undefined) throw new Error("give --model DIR (a GAN folder) or --run NAME (a run whose GANs are used)");
   if (o.clusters !== undefined) throw new Error(`--clusters goes with --model; with --run the run's ${path.relative(layout.dir, layout.clusters(cfg.cluster.k))} is used`);
@@ -70,7 +74,8 @@ function ganSource(o: CompleteCli, cfg: ExperimentConfig, layout: RunLayout): Ga
   return {
     clusters: general ? null : layout.clusters(k),
     ganDir: (c) => layout.ganDir(c === null ? GENERAL_JOB : clusterJobName(k, c)),
-    missing: (dir) => `${dir}: the run ${layout.dir} has no trained GAN there; train it first (heritage train --run ${o.run}), or pick another K with --set cluster.k=K`,
+    missing: (what, file) =>
+      `${file}: the run ${layout.dir} has no ${what === "GAN" ? "trained GAN" : `clustering for K = ${k}`} there; make it first (heritage ${what === "GAN" ? "train" : "cluster"} --run ${o.run}), or pick another K with --set cluster.k=K`,
   };
 }
 
@@ -127,6 +132,7 @@ export function register(program: Command): void {
       }
       const windows = planWindows(img.width, img.height, box, o.window);
       if (source.clusters) {
+        if (!existsSync(source.clusters)) throw new Error(source.missing("clustering", source.clusters));
         const cm = await loadClusterModel(source.clusters);
         const ex = await createModelExtractor(cm, source.clusters);
         try {
@@ -141,7 +147,7 @@ export function register(program: Command): void {
         info(`complete: routed to cluster ${cluster} (${source.ganDir(cluster)})`);
       }
       const modelDir = source.ganDir(cluster);
-      if (!existsSync(path.join(modelDir, GAN_FOLDERS.G, "model.json"))) throw new Error(source.missing(modelDir));
+      if (!existsSync(path.join(modelDir, GAN_FOLDERS.G, "model.json"))) throw new Error(source.missing("GAN", modelDir));
       const { G, D } = await loadGanPair(modelDir);
       const S = G.outputs[0]!.shape[1] as number;
       const iterations = cfg.completion.iterations;
