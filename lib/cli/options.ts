@@ -1,7 +1,7 @@
 /**
  * Shared option handling of the `heritage` commands: number parsers (one message style:
  * `--flag must be ... , got "v"`), the `--set a.b=value` config overrides, and the one way a stage
- * command (`cluster`, `train`, `study`, `run`) resolves its config and run folder.
+ * command (`cluster`, `train`, `study`, `run`, and `complete`) resolves its config and run folder.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";

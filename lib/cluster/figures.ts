@@ -11,9 +11,10 @@
  */
 import type { ImageArray } from "../data/image.js";
 import { imageGrid } from "../data/encode.js";
+import type { Figure } from "../plot/figure.js";
 import type { RoutingRow } from "./route.js";
 import type { SweepRow } from "./sweep.js";
-import { PALETTE, type PlotlyFigure } from "./umap.js";
+import { PALETTE } from "./umap.js";
 import { sqDist, type Vec } from "./vectors.js";
 
 type SweepLike = Pick<SweepRow, "k" | "inertia" | "silhouette" | "daviesBouldin" | "calinskiHarabasz" | "gap" | "gapSk"> & { ari?: number; nmi?: number };
@@ -22,7 +23,7 @@ type SweepLike = Pick<SweepRow, "k" | "inertia" | "silhouette" | "daviesBouldin"
  * The K sweep as a grid of panels sharing the k axis. `suggested` draws a dashed vertical line
  * at that K on every panel. Height grows with the number of panels.
  */
-export function sweepFigure(rows: readonly SweepLike[], opts: { suggested?: number; title?: string } = {}): PlotlyFigure {
+export function sweepFigure(rows: readonly SweepLike[], opts: { suggested?: number; title?: string } = {}): Figure {
   const s = [...rows].sort((a, b) => a.k - b.k);
   const ks = s.map((r) => r.k);
   const panels: { name: string; y: (number | null)[]; err?: (number | null)[]; hint: string }[] = [
@@ -89,7 +90,7 @@ export function sweepFigure(rows: readonly SweepLike[], opts: { suggested?: numb
 export function sizesFigure(
   clusters: ArrayLike<number>,
   opts: { k?: number; labels?: readonly (string | null)[]; minSize?: number; title?: string } = {},
-): PlotlyFigure {
+): Figure {
   const n = clusters.length;
   const k = opts.k ?? Math.max(...Array.from(clusters)) + 1;
   const xs = Array.from({ length: k }, (_, c) => `cluster ${c}`);
@@ -127,7 +128,7 @@ export function sizesFigure(
 }
 
 /** Routing accuracy (%) against hole size (% of the area): one line per extractor / fill / mask. */
-export function routingFigure(rows: readonly RoutingRow[], opts: { title?: string } = {}): PlotlyFigure {
+export function routingFigure(rows: readonly RoutingRow[], opts: { title?: string } = {}): Figure {
   const groups = new Map<string, RoutingRow[]>();
   for (const r of rows) {
     const key = `${r.extractor} · ${r.fill} fill · ${r.maskKind}`;

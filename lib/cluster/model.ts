@@ -21,7 +21,7 @@
  * - `"standardize"`: z-score only. `"none"`: raw features (as the paper).
  */
 import { readJson, writeJsonAtomic } from "../util/fs.js";
-import { sqDist, type Vec } from "./vectors.js";
+import { nearest, type Vec } from "./vectors.js";
 
 /** Which normalisation to apply to feature vectors (see the module comment). */
 export type NormalizationKind = "none" | "l2" | "standardize" | "l2-standardize";
@@ -185,21 +185,9 @@ export function nearestCentre(features: Vec, centers: readonly Vec[]): { cluster
   if (features.length !== centers[0].length) {
     throw new Error(`nearestCentre: feature has ${features.length} dimensions, centres have ${centers[0].length}`);
   }
-  let cluster = 0;
-  let best = Infinity;
-  let second = Infinity;
-  for (let c = 0; c < centers.length; c++) {
-    const d = sqDist(features, centers[c]);
-    if (d < best) {
-      second = best;
-      best = d;
-      cluster = c;
-    } else if (d < second) {
-      second = d;
-    }
-  }
-  const d1 = Math.sqrt(best);
-  const d2 = Math.sqrt(second);
+  const { index: cluster, dist, secondDist } = nearest(features, centers);
+  const d1 = Math.sqrt(dist);
+  const d2 = Math.sqrt(secondDist);
   const margin = d2 === Infinity ? 1 : d2 === 0 ? 0 : (d2 - d1) / d2;
   return { cluster, margin, distance: d1 };
 }

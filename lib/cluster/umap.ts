@@ -59,9 +59,6 @@ export const PALETTE: readonly string[] = [
   "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
 ];
 
-/** lib/plot's `Figure` (the one figure type) with its layout always present and indexable. */
-export type PlotlyFigure = Figure & { layout: Record<string, unknown> };
-
 export interface UmapFigureOptions {
   /** Cluster of each point (required): one coloured trace per cluster. */
   clusters: ArrayLike<number>;
@@ -89,7 +86,7 @@ export interface UmapFigureOptions {
  * Scatter of a 2-D embedding: one trace per cluster ("cluster 0", ...), and when `labels` are
  * given one trace per label plus two buttons switching between the colourings.
  */
-export function umapFigure(embedding: readonly (readonly number[])[], opts: UmapFigureOptions): PlotlyFigure {
+export function umapFigure(embedding: readonly (readonly number[])[], opts: UmapFigureOptions): Figure {
   const n = embedding.length;
   if (opts.clusters.length !== n) throw new Error(`umapFigure: ${opts.clusters.length} clusters for ${n} points`);
   if (opts.labels && opts.labels.length !== n) throw new Error(`umapFigure: ${opts.labels.length} labels for ${n} points`);

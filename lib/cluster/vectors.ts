@@ -32,18 +32,25 @@ export function sqDist(a: Vec, b: Vec): number {
   return s;
 }
 
-/** Index of the nearest centre (ties go to the lowest index) and its squared distance. */
-export function nearest(x: Vec, centers: readonly Vec[]): { index: number; dist: number } {
+/**
+ * Index of the nearest centre (ties go to the lowest index), its squared distance, and the squared
+ * distance of the second-nearest (Infinity with one centre; equal to `dist` on a tie).
+ */
+export function nearest(x: Vec, centers: readonly Vec[]): { index: number; dist: number; secondDist: number } {
   let best = 0;
   let bestD = Infinity;
+  let secondD = Infinity;
   for (let c = 0; c < centers.length; c++) {
     const d = sqDist(x, centers[c]);
     if (d < bestD) {
+      secondD = bestD;
       bestD = d;
       best = c;
+    } else if (d < secondD) {
+      secondD = d;
     }
   }
-  return { index: best, dist: bestD };
+  return { index: best, dist: bestD, secondDist: secondD };
 }
 
 /** Map arbitrary labels (numbers or strings) to dense integer codes 0..m-1 in order of first appearance. */

@@ -32,9 +32,14 @@ export function initSegment(init: ClusterInit): string {
   return init === "general" ? "transfer" : "scratch";
 }
 
+/** Folder of cluster `c`'s GAN: "cluster-<c>" (below gans/k<K>/, or a one-off's GAN folder). */
+export function clusterFolder(c: number): string {
+  return `cluster-${c}`;
+}
+
 /** Job name of cluster `c` of the K = `k` clustering; with `extra`, the GAN with that other start. */
 export function clusterJobName(k: number, c: number, extra?: ClusterInit): string {
-  return extra ? `k${k}/${initSegment(extra)}/cluster-${c}` : `k${k}/cluster-${c}`;
+  return extra ? `k${k}/${initSegment(extra)}/${clusterFolder(c)}` : `k${k}/${clusterFolder(c)}`;
 }
 
 /** Prefix shared by the job names of K's cluster GANs started as gan.clusterInit says ("k4/cluster-"). */

@@ -1,5 +1,6 @@
 /**
- * Where the Slurm side of a run lives inside its run folder (results/<name>/slurm/):
+ * Where the Slurm side of a run lives inside its run folder (results/<name>/slurm/, the run
+ * layout's `slurm`, ../pipeline/layout.ts):
  *   config.json        the experiment config every task reads (frozen at submit time)
  *   <stage>.sbatch     the batch scripts (prepare, train, study)
  *   submission.json    job ids, arrays and dependencies of the last submission
@@ -7,6 +8,7 @@
  *   tasks/             one record per task: every attempt, its host, and what it did
  */
 import path from "node:path";
+import { asLayout, type RunDirOrLayout } from "../pipeline/layout.js";
 
 export type SlurmStage = "prepare" | "train" | "study";
 export const SLURM_STAGES: readonly SlurmStage[] = ["prepare", "train", "study"];
@@ -23,10 +25,12 @@ export interface SlurmLayout {
   taskRecord: (stage: SlurmStage, index?: number) => string;
 }
 
-export function slurmLayout(runDir: string): SlurmLayout {
-  const dir = path.join(runDir, "slurm");
+/** The Slurm paths of a run folder (a path, made absolute, or its RunLayout). */
+export function slurmLayout(run: RunDirOrLayout): SlurmLayout {
+  const layout = asLayout(run);
+  const dir = layout.slurm;
   return {
-    runDir,
+    runDir: layout.dir,
     dir,
     config: path.join(dir, "config.json"),
     submission: path.join(dir, "submission.json"),

@@ -10,7 +10,7 @@ test("sweepFigure: one panel per metric (gap with error bars, ARI/NMI when prese
   const gap = fig.data[4] as { error_y: { array: number[] }; xaxis: string };
   assert.deepEqual(gap.error_y.array, [0.01, 0.01, 0.01]);
   assert.equal(gap.xaxis, "x5");
-  assert.equal((fig.layout.shapes as object[]).length, 6);
+  assert.equal(((fig.layout as Record<string, unknown>).shapes as object[]).length, 6);
   const noGap = sweepFigure(rows.map((r) => ({ ...r, gap: null, gapSk: null, ari: undefined, nmi: undefined })));
   assert.equal(noGap.data.length, 4);
 });
@@ -21,7 +21,7 @@ test("sizesFigure stacks by label and counts correctly; routingFigure groups lin
   assert.deepEqual(bars.map((b) => b.name), ["(none)", "a", "b"]);
   assert.deepEqual(bars[1].y, [1, 1, 1]);
   assert.deepEqual(bars[2].y, [1, 0, 1]);
-  assert.equal((fig.layout.shapes as object[]).length, 2);
+  assert.equal(((fig.layout as Record<string, unknown>).shapes as object[]).length, 2);
   const plain = sizesFigure(Int32Array.from([1, 1, 0]));
   assert.deepEqual((plain.data[0] as { y: number[] }).y, [1, 2]);
   const r = routingFigure([

@@ -50,13 +50,14 @@ test("umapFigure: traces per cluster and per label, toggle buttons, hover text, 
   assert.deepEqual(traces.map((t) => t.visible), [true, true, true, false, false, false]);
   assert.deepEqual(traces[0].x, [0, 2]);
   assert.equal(traces[0].text[1], "c<br>cluster 0<br>label Monet");
-  const menus = fig.layout.updatemenus as { buttons: { args: [{ visible: boolean[] }] }[] }[];
+  const layout = fig.layout as Record<string, unknown>;
+  const menus = layout.updatemenus as { buttons: { args: [{ visible: boolean[] }] }[] }[];
   assert.deepEqual(menus[0].buttons[1].args[0].visible, [false, false, false, true, true, true]);
-  const images = fig.layout.images as { x: number; y: number; source: string }[];
+  const images = layout.images as { x: number; y: number; source: string }[];
   assert.equal(images.length, 4);
   assert.equal(images[3].x, 3);
   const noLabels = umapFigure(emb, { clusters: [0, 0, 1, 1] });
   assert.equal(noLabels.data.length, 2);
-  assert.equal(noLabels.layout.updatemenus, undefined);
+  assert.equal((noLabels.layout as Record<string, unknown>).updatemenus, undefined);
   assert.throws(() => umapFigure(emb, { clusters: [0] }), /1 clusters for 4 points/);
 });

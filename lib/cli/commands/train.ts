@@ -14,7 +14,7 @@ import { loadClusterModel } from "../../cluster/model.js";
 import { listDataset } from "../../data/dataset.js";
 import { clusterKs, clusterStage } from "../../pipeline/cluster-stage.js";
 import { dataStage } from "../../pipeline/data-stage.js";
-import { GENERAL_JOB } from "../../pipeline/layout.js";
+import { clusterFolder, GENERAL_JOB } from "../../pipeline/layout.js";
 import { gitCommit } from "../../pipeline/record.js";
 import { ganJobs, trainStage, type GanJob, type TrainStageResult } from "../../pipeline/train-stage.js";
 import { initBackend } from "../../runtime/backend.js";
@@ -74,7 +74,7 @@ export function register(program: Command): void {
             const ids = model.ids.filter((id, i) => model.labels[i] === c && known.has(id));
             // gan.clusterInit "general": fine-tuned from the general GAN in <out>/general (trained first with --general)
             const start = cfg.gan.clusterInit === "general" ? { init: "general" as const, initFrom: path.join(out, GENERAL_JOB) } : { init: "scratch" as const };
-            jobs.push({ name: `cluster-${c}`, outDir: path.join(out, `cluster-${c}`), ids, cluster: c, k: model.k, ...start });
+            jobs.push({ name: clusterFolder(c), outDir: path.join(out, clusterFolder(c)), ids, cluster: c, k: model.k, ...start });
           }
         }
         res = await trainStage(cfg, listing.items, jobs, { data, config: source, clusters: o.clusters ?? null, commit: gitCommit().commit });
