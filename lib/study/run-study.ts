@@ -20,6 +20,7 @@ import { applyMask } from "../masks/index.js";
 import { allMetrics, type MetricValues } from "../metrics/index.js";
 import { readJson, writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
 import { reuseOrRefuse, type StageRecord } from "../util/reuse.js";
+import { warn } from "../util/log.js";
 import { progress } from "../util/progress.js";
 import type { StudyCase } from "./cases.js";
 import type { CompletionMethod } from "./methods.js";
@@ -77,6 +78,7 @@ async function checkMade(outDir: string, journalExists: boolean, made: NonNullab
     await writeJsonAtomic(file, { ...made, models: { ...old.models, ...made.models } });
     return;
   }
+  if (journalExists) warn(`${outDir}: results.jsonl was written before studies recorded their settings; its rows are reused as they are (delete the folder if the completion settings changed since)`);
   await writeJsonAtomic(file, made);
 }
 
