@@ -438,11 +438,20 @@ export function freezeDiscriminatorBlocks(D: tf.LayersModel, n: number): void {
   }
 }
 
+/** A training record without the starting GAN's folder: its fingerprint (the weights' hash) says what it was, so a moved run folder is still the same run. */
+function withoutInitFolder(r: StageRecord): StageRecord {
+  const init = r.init as { from?: unknown } | undefined;
+  if (!init || typeof init !== "object") return r;
+  const { from: _from, ...rest } = init;
+  return { ...r, init: rest };
+}
+
 function assertSameSettings(file: string, saved: unknown, now: TrainingSettings): void {
   if (saved === undefined) return; // written before settings were recorded
   // imageIds: not compared when the record has none (older runs) or when none are given now
-  const wanted = now as unknown as StageRecord;
-  const diff = recordDifferences(saved as StageRecord, now.imageIds ? wanted : { ...wanted, imageIds: (saved as StageRecord).imageIds }, { legacy: ["imageIds"] });
+  const wanted = withoutInitFolder(now as unknown as StageRecord);
+  const recorded = withoutInitFolder(saved as StageRecord);
+  const diff = recordDifferences(recorded, now.imageIds ? wanted : { ...wanted, imageIds: recorded.imageIds }, { legacy: ["imageIds"] });
   if (diff.length) {
     throw new Error(`${file} was trained with other settings: ${diff.map(describeDifference).join("; ")}. Use another output folder or delete it`);
   }

@@ -183,6 +183,9 @@ test("a fine-tune starts from a trained GAN (fresh Adam), with DiffAugment and F
   const ga = await weights(dirA, "generator");
   const gb = await weights(dirB, "generator");
   for (const [n, v] of ga) assert.ok(v.every((x, i) => Math.abs(x - gb.get(n)![i]!) < 1e-6), `${n} differs after resume`);
+  // the same starting weights found in another folder (a moved run folder): reused, not retrained
+  const moved = await trainGan(images.slice(0, 4), dirA, { ...tune, init: { ...init, from: path.join(os.tmpdir(), "moved", "general") } });
+  assert.equal(moved.resumedFrom, null, "already complete: nothing trained again");
   // another starting point is another run: refused, not reused
   await assert.rejects(trainGan(images.slice(0, 4), dirA, { ...tune, init: { ...init, fingerprint: "other" } }), /trained with other settings/);
 });
