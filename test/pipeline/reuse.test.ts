@@ -64,11 +64,11 @@ test("RunLayout: one place for a run's paths and job names", () => {
   assert.throws(() => runLayout("a/b"), /plain folder name/);
 });
 
-test("the split records seed, testFraction and limit; a rerun with another one is refused, naming it", async () => {
+test("the split records seed, testFraction, validationFraction and limit; a rerun with another one is refused, naming it", async () => {
   const run = runLayoutAt(path.join(tmp, "split-run"));
   const first = await captureStderr(() => dataStage(cfgWith(), run));
   const saved = JSON.parse(readFileSync(run.split, "utf8")) as { made: unknown };
-  assert.deepEqual(saved.made, { seed: 7, testFraction: 0.25, limit: 0 });
+  assert.deepEqual(saved.made, { seed: 7, testFraction: 0.25, limit: 0, validationFraction: 0 });
   const again = await captureStderr(() => dataStage(cfgWith(), run));
   assert.deepEqual(again.value.test.map((i) => i.id), first.value.test.map((i) => i.id));
   await assert.rejects(captureStderr(() => dataStage(cfgWith({ seed: 8 }), run)), /split\.json: the split on disk was made from other settings or inputs: seed: 7 recorded, 8 now/);
