@@ -1,8 +1,11 @@
 /**
- * `clusterDataset`: the clustering stage end to end, as `heritage cluster` and the study run it.
- * List the dataset, compute (or read from the cache) the global features of every painting,
- * cluster them (`fitClusters`), write `clusters.json` (+ `sweep.json`/`sweep.csv` when a sweep
- * ran), and optionally a UMAP figure and the routing accuracy of damaged images.
+ * `clusterDataset`: the clustering stage end to end, as `heritage cluster` and the study run it,
+ * composed of one function per step, each exported for notebooks and the pipeline:
+ * `clusterItems` (list the dataset), `clusterFeatures` (compute or read from the cache the global
+ * features of every painting), `fitClusterModel` (cluster them into a ClusterModel, no I/O),
+ * `writeClusterModel` (clusters.json, + sweep.json/sweep.csv when a sweep ran), and optionally the
+ * reports of ./reports.ts: `umapReport` (UMAP figure) and `routingReport` (routing accuracy of
+ * damaged images).
  *
  * Files that cannot be read or decoded are left out, each named on a line and listed in the
  * summary's `skipped`. K is checked against the images before any feature is computed: a K above
@@ -16,23 +19,19 @@
 import path from "node:path";
 import { formatCsv } from "../data/csv.js";
 import { listDataset, type DatasetItem } from "../data/dataset.js";
-import type { ImageArray } from "../data/image.js";
-import { loadImages } from "../data/load.js";
 import { extractFeaturesDetailed } from "../features/cache.js";
 import type { FeatureExtractor } from "../features/extractor.js";
 import { createExtractor, DEFAULT_EXTRACTOR } from "../features/registry.js";
-import { saveFigureHtml, saveFigureImage } from "../plot/export.js";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
 import { info, warn } from "../util/log.js";
-import { createRng, shuffled } from "../util/random.js";
-import { fitClusters, type ClusterMetrics } from "./fit.js";
+import { fitClusters, type ClusterMetrics, type FitClustersResult } from "./fit.js";
 import { KMEANS_DEFAULTS } from "./kmeans.js";
 import { CLUSTER_MODEL_FORMAT, saveClusterModel, type ClusterModel, type NormalizationKind } from "./model.js";
 import type { NeutralFill } from "../inpaint/neutral-fill.js";
-import { routingAccuracy, type RoutingMaskKind, type RoutingRow } from "./route.js";
+import { imagesFor, routingReport, umapReport } from "./reports.js";
+import type { RoutingMaskKind, RoutingRow } from "./route.js";
 import { sweepRowForTable, type KSuggestion, type SweepRow } from "./sweep.js";
 import type { MergeRecord } from "./balance.js";
-import { embedUmap, thumbnailDataUri, umapFigure } from "./umap.js";
 
 export interface ClusterDatasetOptions {
   /** Dataset folder (manifest.csv, label subfolders, or flat). */
@@ -117,22 +116,6 @@ export interface ClusterDatasetSummary {
   files: Record<string, string>;
 }
 
-function hoverText(item: DatasetItem): string {
-  const m = item.meta;
-  const parts = [m.title, m.artist, m.date].filter((s) => s && s.trim()).map(escapeHtml);
-  return [`<b>${escapeHtml(item.relPath)}</b>`, ...parts].join("<br>");
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-async function imagesFor(items: DatasetItem[], size: number, label: string): Promise<{ items: DatasetItem[]; images: ImageArray[]; skipped: { file: string; reason: string }[] }> {
-  const got = await loadImages(items, { size, label });
-  if (got.skipped.length > 0) info(`${label}: ${got.skipped.length} images could not be loaded and are left out`);
-  return { items: got.items, images: got.images, skipped: got.skipped };
-}
-
 /**
  * Refuse a K that cannot give K clusters of `n` images: K above n, or a minimum size that leaves
  * room for one cluster only (it would merge everything into one). `k` is the smallest K > 1 asked for.
@@ -155,6 +138,171 @@ export function checkClusterCounts(n: number, o: { k?: number; sweep?: number[];
   }
 }
 
+/** The images to cluster: `opts.items` or the dataset's listing, cut to `opts.limit`, with K checked against them. */
+export async function clusterItems(opts: Pick<ClusterDatasetOptions, "data" | "items" | "limit" | "k" | "sweep" | "minSize" | "names">): Promise<DatasetItem[]> {
+  let items = opts.items ? opts.items.slice() : (await listDataset(opts.data)).items;
+  if (opts.limit !== undefined && opts.limit > 0) items = items.slice(0, opts.limit);
+  if (items.length < 2) throw new Error(`${opts.data}: ${items.length} images found; clustering needs at least 2`);
+  checkClusterCounts(items.length, { k: opts.k, sweep: opts.sweep, minSize: opts.minSize, names: opts.names }); // before any feature is computed
+  return items;
+}
+
+/** Features of the decodable `items` (fitting the extractor first when it learns a vocabulary). */
+export interface ClusterFeatures {
+  /** The items that could be read, aligned with `features`. */
+  items: DatasetItem[];
+  features: Float32Array[];
+  /** Files left out because they cannot be read or decoded, with the reason. */
+  skipped: { file: string; reason: string }[];
+  /** Feature extraction: computed vs cached and ms per image. */
+  computed: number;
+  cached: number;
+  msPerImage: number | null;
+}
+
+/**
+ * Fit `ex` when it learns from the images, then extract (or read from the cache) the features of
+ * `items`. Undecodable files are left out and named; K is checked again against what is left.
+ */
+export async function clusterFeatures(
+  ex: FeatureExtractor,
+  items: DatasetItem[],
+  opts: Pick<ClusterDatasetOptions, "data" | "batch" | "refresh" | "k" | "sweep" | "minSize" | "names">,
+): Promise<ClusterFeatures> {
+  const skipped: { file: string; reason: string }[] = [];
+  if (ex.fit) {
+    const got = await imagesFor(items, ex.inputSize, `fit ${ex.id}`);
+    skipped.push(...got.skipped);
+    items = got.items;
+    await ex.fit(got.images);
+  }
+  const feats = await extractFeaturesDetailed(ex, items, { batch: opts.batch ?? 16, refresh: opts.refresh, skipBad: true });
+  skipped.push(...feats.skipped);
+  items = feats.items;
+  if (skipped.length > 0) {
+    info(`cluster: ${skipped.length} file(s) cannot be read or decoded and are left out: ${skipped.map((s) => s.file).join(", ")}`);
+    if (items.length < 2) throw new Error(`${opts.data}: ${items.length} decodable images (${skipped.length} left out); clustering needs at least 2`);
+    checkClusterCounts(items.length, { k: opts.k, sweep: opts.sweep, minSize: opts.minSize, names: opts.names, skipped: skipped.length });
+  }
+  return { items, features: feats.features, skipped, computed: feats.computed, cached: feats.cached, msPerImage: feats.msPerImage };
+}
+
+/** What `fitClusterModel` needs to know of the extractor (a `FeatureExtractor` is one). */
+export type ModelExtractorInfo = Pick<FeatureExtractor, "id" | "options" | "inputSize" | "fit">;
+
+/** Whether `ex` is fitted and can save its vocabulary (kept beside clusters.json for routing). */
+function vocabularySaver(ex: ModelExtractorInfo): { saveVocabulary(file: string): Promise<void> } | undefined {
+  const saver = ex as Partial<{ saveVocabulary(file: string): Promise<void> }>;
+  return ex.fit && typeof saver.saveVocabulary === "function" ? (saver as { saveVocabulary(file: string): Promise<void> }) : undefined;
+}
+
+/**
+ * Cluster the features of `items` into a ClusterModel: k-means (or a sweep, balancing, min-size
+ * merging) through `fitClusters`. No I/O. A minimum size that dissolves clusters is warned about,
+ * or refused when one cluster is left. Returns the model and the fit (normalised features, sweep).
+ */
+export function fitClusterModel(
+  ex: ModelExtractorInfo,
+  items: readonly DatasetItem[],
+  features: readonly Float32Array[],
+  opts: Omit<ClusterDatasetOptions, "outDir" | "items">,
+): { model: ClusterModel; fit: FitClustersResult } {
+  const seed = opts.seed ?? 0;
+  const labels = items.map((i) => i.label);
+  const hasLabels = labels.some((l) => l !== null);
+  const fit = fitClusters(features, {
+    k: opts.k,
+    sweep: opts.sweep,
+    normalization: opts.normalization ?? "l2",
+    seed,
+    nInit: opts.nInit ?? KMEANS_DEFAULTS.nInit,
+    minSize: opts.minSize ?? 0,
+    balanced: opts.balanced ?? false,
+    gapRefs: opts.gapRefs === 0 ? false : opts.gapRefs,
+    labels: hasLabels ? labels : undefined,
+    onSweepRow: (r) =>
+      info(`k=${r.k}: inertia ${r.inertia.toFixed(2)}, silhouette ${r.silhouette?.toFixed(3) ?? "-"}, DB ${r.daviesBouldin?.toFixed(3) ?? "-"}, CH ${r.calinskiHarabasz?.toFixed(1) ?? "-"}, gap ${r.gap?.toFixed(3) ?? "-"}${r.ari !== undefined ? `, ARI ${r.ari.toFixed(3)}, NMI ${r.nmi!.toFixed(3)}` : ""}`),
+  });
+  if (fit.k < fit.kRequested) {
+    const names = { minSize: "--min-size", ...opts.names };
+    const msg = `${names.minSize} = ${opts.minSize ?? 0} dissolved ${fit.kRequested - fit.k} of K = ${fit.kRequested} clusters (sizes now ${fit.sizes.join(" ")})`;
+    if (fit.k === 1) {
+      throw new Error(`${msg}: one cluster is left, the general GAN again. Use ${names.minSize} <= ${Math.floor(items.length / fit.kRequested)} (${items.length} images / K = ${fit.kRequested}), or 0 to turn it off`);
+    }
+    warn(`${msg}: the effective K is ${fit.k}, not ${fit.kRequested}`);
+  }
+  const model: ClusterModel = {
+    format: CLUSTER_MODEL_FORMAT,
+    extractor: ex.id,
+    extractorOptions: ex.options,
+    extractorCreateOptions: opts.extractorOptions ?? {},
+    // A fitted extractor (visual vocabulary) must be restorable for routing: writeClusterModel keeps it beside clusters.json.
+    extractorFiles: vocabularySaver(ex) ? { vocabulary: "vocabulary.json" } : undefined,
+    imageSize: ex.inputSize,
+    normalization: fit.normalization,
+    k: fit.k,
+    centers: fit.result.centers.map((c) => Array.from(c)),
+    ids: items.map((i) => i.id),
+    labels: Array.from(fit.result.labels),
+    sizes: fit.sizes,
+    truth: hasLabels ? labels : undefined,
+    metrics: fit.metrics,
+    settings: {
+      data: opts.data,
+      seed,
+      nInit: opts.nInit ?? KMEANS_DEFAULTS.nInit,
+      kRequested: fit.kRequested,
+      sweep: opts.sweep ?? null,
+      minSize: opts.minSize ?? 0,
+      balanced: opts.balanced ?? false,
+      merged: fit.merged,
+    },
+    createdAt: new Date().toISOString(),
+  };
+  return { model, fit };
+}
+
+/** The sweep table as written to sweep.json / sweep.csv and the summary. */
+export function sweepTableOf(fit: Pick<FitClustersResult, "sweep">): Omit<SweepRow, "labels">[] | undefined {
+  return fit.sweep?.map(sweepRowForTable);
+}
+
+/**
+ * Write a fitted clustering to `outDir`, each file atomically: vocabulary.json (when the model
+ * names one and `ex` can save it), clusters.json, and sweep.json / sweep.csv when a sweep ran.
+ * Returns the files written by name.
+ */
+export async function writeClusterModel(
+  outDir: string,
+  model: ClusterModel,
+  opts: { extractor?: ModelExtractorInfo; fit?: Pick<FitClustersResult, "sweep" | "suggestion"> } = {},
+): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  const saver = opts.extractor ? vocabularySaver(opts.extractor) : undefined;
+  if (saver && model.extractorFiles?.vocabulary) {
+    files.vocabulary = path.join(outDir, model.extractorFiles.vocabulary);
+    await saver.saveVocabulary(files.vocabulary);
+  }
+  files.clusters = path.join(outDir, "clusters.json");
+  await saveClusterModel(files.clusters, model);
+  const sweepTable = opts.fit ? sweepTableOf(opts.fit) : undefined;
+  if (sweepTable) {
+    files.sweep = path.join(outDir, "sweep.json");
+    await writeJsonAtomic(files.sweep, { suggestion: opts.fit!.suggestion, rows: sweepTable });
+    const cols = ["k", "inertia", "silhouette", "daviesBouldin", "calinskiHarabasz", "gap", "gapSk", "ari", "nmi", "purity", "sizes"];
+    const csv = formatCsv(
+      cols,
+      sweepTable.map((r) => Object.fromEntries(cols.map((c) => {
+        const v = (r as Record<string, unknown>)[c];
+        return [c, v === undefined || v === null ? "" : Array.isArray(v) ? v.join(" ") : String(v)];
+      }))),
+    );
+    files.sweepCsv = path.join(outDir, "sweep.csv");
+    await writeFileAtomic(files.sweepCsv, csv);
+  }
+  return files;
+}
+
 /** Run the clustering stage on a dataset folder (see the module comment). */
 export async function clusterDataset(opts: ClusterDatasetOptions): Promise<ClusterDatasetSummary> {
   return (await clusterDatasetModel(opts)).summary;
@@ -162,151 +310,21 @@ export async function clusterDataset(opts: ClusterDatasetOptions): Promise<Clust
 
 /** `clusterDataset` that also returns the fitted model it wrote, so callers need not read clusters.json back. */
 export async function clusterDatasetModel(opts: ClusterDatasetOptions): Promise<{ summary: ClusterDatasetSummary; model: ClusterModel }> {
-  let items = opts.items ? opts.items.slice() : (await listDataset(opts.data)).items;
-  if (opts.limit !== undefined && opts.limit > 0) items = items.slice(0, opts.limit);
-  if (items.length < 2) throw new Error(`${opts.data}: ${items.length} images found; clustering needs at least 2`);
-  const counts = { k: opts.k, sweep: opts.sweep, minSize: opts.minSize, names: opts.names };
-  checkClusterCounts(items.length, counts); // before any feature is computed
-  const seed = opts.seed ?? 0;
-  const extractorId = opts.extractor ?? DEFAULT_EXTRACTOR;
-  const ex: FeatureExtractor = await createExtractor(extractorId, opts.extractorOptions ?? {});
+  const listed = await clusterItems(opts);
+  const ex: FeatureExtractor = await createExtractor(opts.extractor ?? DEFAULT_EXTRACTOR, opts.extractorOptions ?? {});
   try {
-    const skipped: { file: string; reason: string }[] = [];
-    if (ex.fit) {
-      const got = await imagesFor(items, ex.inputSize, `fit ${ex.id}`);
-      skipped.push(...got.skipped);
-      items = got.items;
-      await ex.fit(got.images);
-    }
-    const feats = await extractFeaturesDetailed(ex, items, { batch: opts.batch ?? 16, refresh: opts.refresh, skipBad: true });
-    skipped.push(...feats.skipped);
-    items = feats.items;
-    if (skipped.length > 0) {
-      info(`cluster: ${skipped.length} file(s) cannot be read or decoded and are left out: ${skipped.map((s) => s.file).join(", ")}`);
-      if (items.length < 2) throw new Error(`${opts.data}: ${items.length} decodable images (${skipped.length} left out); clustering needs at least 2`);
-      checkClusterCounts(items.length, { ...counts, skipped: skipped.length });
-    }
-    const labels = items.map((i) => i.label);
-    const hasLabels = labels.some((l) => l !== null);
-    const fit = fitClusters(feats.features, {
-      k: opts.k,
-      sweep: opts.sweep,
-      normalization: opts.normalization ?? "l2",
-      seed,
-      nInit: opts.nInit ?? KMEANS_DEFAULTS.nInit,
-      minSize: opts.minSize ?? 0,
-      balanced: opts.balanced ?? false,
-      gapRefs: opts.gapRefs === 0 ? false : opts.gapRefs,
-      labels: hasLabels ? labels : undefined,
-      onSweepRow: (r) =>
-        info(`k=${r.k}: inertia ${r.inertia.toFixed(2)}, silhouette ${r.silhouette?.toFixed(3) ?? "-"}, DB ${r.daviesBouldin?.toFixed(3) ?? "-"}, CH ${r.calinskiHarabasz?.toFixed(1) ?? "-"}, gap ${r.gap?.toFixed(3) ?? "-"}${r.ari !== undefined ? `, ARI ${r.ari.toFixed(3)}, NMI ${r.nmi!.toFixed(3)}` : ""}`),
-    });
-    if (fit.k < fit.kRequested) {
-      const names = { minSize: "--min-size", ...opts.names };
-      const msg = `${names.minSize} = ${opts.minSize ?? 0} dissolved ${fit.kRequested - fit.k} of K = ${fit.kRequested} clusters (sizes now ${fit.sizes.join(" ")})`;
-      if (fit.k === 1) {
-        throw new Error(`${msg}: one cluster is left, the general GAN again. Use ${names.minSize} <= ${Math.floor(items.length / fit.kRequested)} (${items.length} images / K = ${fit.kRequested}), or 0 to turn it off`);
-      }
-      warn(`${msg}: the effective K is ${fit.k}, not ${fit.kRequested}`);
-    }
-    const files: Record<string, string> = {};
-    let extractorFiles: Record<string, string> | undefined;
-    const saver = ex as Partial<{ saveVocabulary(file: string): Promise<void> }>;
-    if (ex.fit && typeof saver.saveVocabulary === "function") {
-      // A fitted extractor (visual vocabulary) must be restorable for routing: keep it beside clusters.json.
-      files.vocabulary = path.join(opts.outDir, "vocabulary.json");
-      await saver.saveVocabulary(files.vocabulary);
-      extractorFiles = { vocabulary: "vocabulary.json" };
-    }
-    const model: ClusterModel = {
-      format: CLUSTER_MODEL_FORMAT,
-      extractor: ex.id,
-      extractorOptions: ex.options,
-      extractorCreateOptions: opts.extractorOptions ?? {},
-      extractorFiles,
-      imageSize: ex.inputSize,
-      normalization: fit.normalization,
-      k: fit.k,
-      centers: fit.result.centers.map((c) => Array.from(c)),
-      ids: items.map((i) => i.id),
-      labels: Array.from(fit.result.labels),
-      sizes: fit.sizes,
-      truth: hasLabels ? labels : undefined,
-      metrics: fit.metrics,
-      settings: {
-        data: opts.data,
-        seed,
-        nInit: opts.nInit ?? KMEANS_DEFAULTS.nInit,
-        kRequested: fit.kRequested,
-        sweep: opts.sweep ?? null,
-        minSize: opts.minSize ?? 0,
-        balanced: opts.balanced ?? false,
-        merged: fit.merged,
-      },
-      createdAt: new Date().toISOString(),
-    };
-    files.clusters = path.join(opts.outDir, "clusters.json");
-    await saveClusterModel(files.clusters, model);
-    const sweepTable = fit.sweep?.map(sweepRowForTable);
-    if (sweepTable) {
-      files.sweep = path.join(opts.outDir, "sweep.json");
-      await writeJsonAtomic(files.sweep, { suggestion: fit.suggestion, rows: sweepTable });
-      const cols = ["k", "inertia", "silhouette", "daviesBouldin", "calinskiHarabasz", "gap", "gapSk", "ari", "nmi", "purity", "sizes"];
-      const csv = formatCsv(
-        cols,
-        sweepTable.map((r) => Object.fromEntries(cols.map((c) => {
-          const v = (r as Record<string, unknown>)[c];
-          return [c, v === undefined || v === null ? "" : Array.isArray(v) ? v.join(" ") : String(v)];
-        }))),
-      );
-      files.sweepCsv = path.join(opts.outDir, "sweep.csv");
-      await writeFileAtomic(files.sweepCsv, csv);
-    }
-
-    if (opts.umapOut) {
-      const emb = embedUmap(fit.X, { seed, ...opts.umap });
-      files.umapJson = path.join(opts.outDir, "umap.json");
-      await writeJsonAtomic(files.umapJson, items.map((it, i) => ({ id: it.id, label: it.label, cluster: fit.result.labels[i], x: emb[i][0], y: emb[i][1] })));
-      let thumbs: string[] | undefined;
-      if (opts.thumbnails) {
-        const got = await loadImages(items, { size: 64, label: "thumbnails" });
-        if (got.items.length === items.length) thumbs = await Promise.all(got.images.map((im) => thumbnailDataUri(im, 48)));
-        else info(`thumbnails: ${items.length - got.items.length} images failed to load; figure drawn without thumbnails`);
-      }
-      const fig = umapFigure(emb, {
-        clusters: fit.result.labels,
-        labels: hasLabels ? labels : undefined,
-        hoverText: items.map(hoverText),
-        thumbnails: thumbs,
-        title: `UMAP of ${ex.id} features (${fit.normalization.kind}), k = ${fit.k}`,
-      });
-      const ext = path.extname(opts.umapOut).toLowerCase();
-      if (ext === ".png" || ext === ".svg") await saveFigureImage(fig, opts.umapOut, { width: 1000, height: 750 });
-      else await saveFigureHtml(fig, opts.umapOut);
-      files.umap = opts.umapOut;
-    }
-
+    const feats = await clusterFeatures(ex, listed, opts);
+    const { items } = feats;
+    const seed = opts.seed ?? 0;
+    const { model, fit } = fitClusterModel(ex, items, feats.features, opts);
+    const files = await writeClusterModel(opts.outDir, model, { extractor: ex, fit });
+    if (opts.umapOut) Object.assign(files, await umapReport(model, feats.features, items, { outDir: opts.outDir, out: opts.umapOut, seed, thumbnails: opts.thumbnails, umap: opts.umap }));
     let routing: RoutingRow[] | undefined;
     if (opts.routing) {
-      const r = opts.routing;
-      const pick = r.limit && r.limit < items.length ? shuffled(items.map((_, i) => i), createRng(seed)).slice(0, r.limit).sort((a, b) => a - b) : items.map((_, i) => i);
-      const { images } = await imagesFor(pick.map((i) => items[i]), ex.inputSize, "routing images");
-      routing = await routingAccuracy({
-        extractor: ex,
-        images,
-        centers: fit.result.centers,
-        normalization: fit.normalization,
-        holeFractions: r.holeFractions,
-        fills: r.fills,
-        maskKinds: r.maskKinds,
-        seed,
-        batch: opts.batch ?? 16,
-        onRow: (row) => info(`routing ${row.maskKind} hole ${(row.holeFraction * 100).toFixed(0)} % ${row.fill}: ${(row.accuracy * 100).toFixed(1)} % agree (${row.agree}/${row.n})`),
-      });
-      files.routing = path.join(opts.outDir, "routing.json");
-      await writeJsonAtomic(files.routing, routing);
+      const r = await routingReport(model, ex, items, { ...opts.routing, outDir: opts.outDir, seed, batch: opts.batch });
+      routing = r.rows;
+      files.routing = r.file;
     }
-
     const summary: ClusterDatasetSummary = {
       data: opts.data,
       n: items.length,
@@ -318,11 +336,11 @@ export async function clusterDatasetModel(opts: ClusterDatasetOptions): Promise<
       k: fit.k,
       sizes: fit.sizes,
       metrics: fit.metrics,
-      labels: [...new Set(labels.filter((l): l is string => l !== null))].sort(),
+      labels: [...new Set(items.map((i) => i.label).filter((l): l is string => l !== null))].sort(),
       suggestion: fit.suggestion,
-      sweep: sweepTable,
+      sweep: sweepTableOf(fit),
       merged: fit.merged,
-      skipped,
+      skipped: feats.skipped,
       routing,
       features: { computed: feats.computed, cached: feats.cached, msPerImage: feats.msPerImage },
       files,
