@@ -6,14 +6,19 @@
  * - `sizesFigure`: cluster sizes as bars, stacked by ground-truth label when given, with the
  *   even share n/k and an optional minimum size drawn as lines;
  * - `routingFigure`: routing accuracy against hole size, one line per extractor/fill/mask;
- * - `clusterGrids`: one contact-sheet image per cluster (members nearest the centre first).
- * All return plain plotly figures (`{ data, layout }`) or images; save them with lib/plot.
+ * - `clusterGrids`: one contact-sheet image per cluster (members nearest the centre first);
+ *   `loadClusterGrids` loads only the members shown, for a fitted model and its dataset items;
+ * - `clusterLabelTable`: images per cluster and ground-truth label, as table rows.
+ * All return plain plotly figures (`{ data, layout }`), images or table rows; save them with lib/plot.
  */
+import type { DatasetItem } from "../data/dataset.js";
 import type { ImageArray } from "../data/image.js";
 import { imageGrid } from "../data/encode.js";
+import { loadImages } from "../data/load.js";
 import type { Figure } from "../plot/figure.js";
 import type { RoutingRow } from "./route.js";
 import type { SweepRow } from "./sweep.js";
+import type { ClusterModel } from "./model.js";
 import { PALETTE } from "./umap.js";
 import { sqDist, type Vec } from "./vectors.js";
 
@@ -170,17 +175,92 @@ export function clusterGrids(
   opts: { k?: number; perCluster?: number; cols?: number; features?: readonly Vec[]; centers?: readonly Vec[] } = {},
 ): (ImageArray | null)[] {
   if (images.length !== clusters.length) throw new Error(`clusterGrids: ${images.length} images for ${clusters.length} cluster labels`);
+  return shownMembers(clusters, opts).map((idx) => contactSheet(idx.map((i) => images[i]), opts));
+}
+
+/** The images as one sheet of `cols` columns (default the square root of `perCluster`, 16); null for none. */
+function contactSheet(images: readonly ImageArray[], opts: { perCluster?: number; cols?: number }): ImageArray | null {
+  return images.length ? imageGrid(images, opts.cols ?? Math.ceil(Math.sqrt(opts.perCluster ?? 16))) : null;
+}
+
+/**
+ * The members `clusterGrids` shows, by cluster: up to `perCluster` (default 16) indices, those
+ * nearest the centre first when `features` and `centers` are given, else in order.
+ */
+export function shownMembers(
+  clusters: ArrayLike<number>,
+  opts: { k?: number; perCluster?: number; features?: readonly Vec[]; centers?: readonly Vec[] } = {},
+): number[][] {
   const k = opts.k ?? Math.max(...Array.from(clusters)) + 1;
   const per = opts.perCluster ?? 16;
-  const out: (ImageArray | null)[] = [];
+  const out: number[][] = [];
   for (let c = 0; c < k; c++) {
     let idx = Array.from(clusters, (v, i) => (v === c ? i : -1)).filter((i) => i >= 0);
     if (opts.features && opts.centers) {
       const d = idx.map((i) => sqDist(opts.features![i], opts.centers![c]));
       idx = idx.map((i, j) => [i, d[j]] as const).sort((a, b) => a[1] - b[1] || a[0] - b[0]).map(([i]) => i);
     }
-    idx = idx.slice(0, per);
-    out.push(idx.length ? imageGrid(idx.map((i) => images[i]), opts.cols ?? Math.ceil(Math.sqrt(per))) : null);
+    out.push(idx.slice(0, per));
   }
   return out;
+}
+
+/** One cluster's contact sheet from `loadClusterGrids`. */
+export interface ClusterGrid {
+  cluster: number;
+  /** Images in the cluster (all of them, not only those shown). */
+  members: number;
+  /** Images on the sheet. */
+  shown: number;
+  /** The sheet; null when no member could be shown. */
+  grid: ImageArray | null;
+}
+
+/**
+ * `clusterGrids` for a fitted model: loads, at `size`, only the members shown (up to
+ * `perCluster`, default 16, in the model's order, or nearest the centre first when the normalised
+ * `features` aligned with `model.ids` are given) from `items` (matched by id; ids without an item
+ * or that cannot be loaded are left out). `cols` defaults as in `clusterGrids`.
+ */
+export async function loadClusterGrids(
+  model: Pick<ClusterModel, "k" | "ids" | "labels" | "centers">,
+  items: readonly DatasetItem[],
+  opts: { size: number; perCluster?: number; cols?: number; features?: readonly Vec[] },
+): Promise<ClusterGrid[]> {
+  const byId = new Map(items.map((it) => [it.id, it]));
+  const known = model.ids.map((id, i) => (byId.has(id) ? i : -1)).filter((i) => i >= 0);
+  const picked = shownMembers(
+    known.map((i) => model.labels[i]),
+    { k: model.k, perCluster: opts.perCluster, features: opts.features && known.map((i) => opts.features![i]), centers: opts.features && model.centers },
+  ).map((idx) => idx.map((j) => known[j]));
+  const shown = picked.flat();
+  const loaded = await loadImages(shown.map((i) => byId.get(model.ids[i])!), { size: opts.size, verbose: false });
+  const images = new Map(loaded.items.map((it, j) => [it.id, loaded.images[j]]));
+  const members = new Array<number>(model.k).fill(0);
+  for (const c of model.labels) members[c]++;
+  return picked.map((idx, c) => {
+    const imgs = idx.map((i) => images.get(model.ids[i])).filter((im): im is ImageArray => im !== undefined);
+    return { cluster: c, members: members[c], shown: imgs.length, grid: contactSheet(imgs, opts) };
+  });
+}
+
+/**
+ * Images per cluster and ground-truth label: one row per cluster, `{ cluster, size, <label>: n }`
+ * with the labels sorted ("(none)" for images without one).
+ */
+export function clusterLabelTable(clusters: ArrayLike<number>, labels: readonly (string | null)[], k?: number): Record<string, number>[] {
+  if (labels.length !== clusters.length) throw new Error(`clusterLabelTable: ${labels.length} labels for ${clusters.length} images`);
+  const kk = k ?? Math.max(...Array.from(clusters)) + 1;
+  const names = [...new Set(labels.map((l) => l ?? "(none)"))].sort();
+  const rows = Array.from({ length: kk }, (_, c) => {
+    const row: Record<string, number> = { cluster: c, size: 0 };
+    for (const l of names) row[l] = 0;
+    return row;
+  });
+  for (let i = 0; i < clusters.length; i++) {
+    const row = rows[clusters[i]];
+    row.size++;
+    row[labels[i] ?? "(none)"]++;
+  }
+  return rows;
 }
