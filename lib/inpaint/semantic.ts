@@ -47,16 +47,6 @@ export interface SemanticCompletionOptions {
   reportEvery?: number;
 }
 
-export const DEFAULT_COMPLETION: Omit<SemanticCompletionOptions, "seed"> = {
-  iterations: 1500,
-  candidates: 16,
-  lambda: 0.003,
-  lr: 0.01,
-  window: 7,
-  norm: "l1",
-  prior: "uniform",
-};
-
 /**
  * Importance weights W for a batch of masks. `missing`: [n, S, S, 1], 1 = missing.
  * Returns [n, S, S, 1]: fraction of missing pixels in the window around each known pixel, 0 in the hole.

@@ -11,7 +11,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { createGanPair, disposeGanPair, trainStepAsync, type DcganArch } from "../gan/dcgan.js";
-import { DEFAULT_COMPLETION, semanticComplete } from "../inpaint/semantic.js";
+import { defaultExperiment } from "../config/experiment.js";
+import { semanticComplete } from "../inpaint/semantic.js";
 import { centerSquareMask } from "../masks/center.js";
 import { createRng } from "../util/random.js";
 
@@ -91,7 +92,8 @@ export async function runProbe(kind: ProbeKind): Promise<ProbeResult> {
     const mask = centerSquareMask(S, 0.25);
     t0 = Date.now();
     const res = await semanticComplete(pair.G, pair.D, images, [mask, mask], {
-      ...DEFAULT_COMPLETION,
+      ...defaultExperiment().completion,
+      prior: "uniform",
       iterations: 8,
       candidates: 2,
       lr: 0.03,
