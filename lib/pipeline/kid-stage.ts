@@ -33,6 +33,7 @@ import { info } from "../util/log.js";
 import { progress } from "../util/progress.js";
 import { createRng, shuffled } from "../util/random.js";
 import { asLayout, clusterJobName, GENERAL_JOB, type RunDirOrLayout } from "./layout.js";
+import { clusteredMethodName } from "./study-stage.js";
 
 /** One GAN to measure. */
 export interface KidJob {
@@ -109,7 +110,7 @@ export function pooledGroups(
   for (const j of ganJobs) {
     if (j.cluster === null || !modelDirs.has(j.name)) continue;
     let method: string;
-    if (j.name === clusterJobName(j.k, j.cluster)) method = j.k === mainK ? "clustered" : `clustered-k${j.k}`;
+    if (j.name === clusterJobName(j.k, j.cluster)) method = clusteredMethodName(j.k, mainK);
     else method = j.init === "general" ? "clustered-transfer" : "clustered-scratch";
     if (!groups.has(method)) groups.set(method, { method, k: j.k, jobs: [] });
     groups.get(method)!.jobs.push({ name: j.name, images: j.ids.length });
