@@ -185,7 +185,8 @@ export const experimentSchema = z
         candidates: z.number().int().positive().default(16),
         /**
          * Fill the hole with the mean G(z) of this many lowest-loss candidates (1 = Yeh et al.'s
-         * single best). Range: 1..candidates. Larger: smoother fills, lower squared error, less detail.
+         * single best). Range: 1..candidates. Larger: smoother fills, lower squared error, less detail
+         * (an average of good fits estimates the posterior mean).
          */
         average: z.number().int().positive().default(1),
         /** Weight of the prior (discriminator) loss (Yeh et al.: 0.003). */
@@ -241,6 +242,17 @@ export const experimentSchema = z
 export type ExperimentConfig = z.infer<typeof experimentSchema>;
 export type ArchConfig = z.infer<typeof archSchema>;
 export type MaskConfig = z.infer<typeof maskSchema>;
+/**
+ * The config's sections, for lib option types that take some of their fields (`Pick<GanConfig, "lr" | ...>`):
+ * the fields are documented once, on the schema above.
+ */
+export type DataConfig = ExperimentConfig["data"];
+export type FeaturesConfig = ExperimentConfig["features"];
+export type ClusterConfig = ExperimentConfig["cluster"];
+export type GanConfig = ExperimentConfig["gan"];
+export type TransferConfig = GanConfig["transfer"];
+export type CompletionConfig = ExperimentConfig["completion"];
+export type StudyConfig = ExperimentConfig["study"];
 
 /** Validate a parsed config; the error lists every problem with its path, naming `source`. */
 export function parseExperiment(value: unknown, source = "config"): ExperimentConfig {

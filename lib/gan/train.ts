@@ -14,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
+import type { GanConfig, TransferConfig } from "../config/experiment.js";
 import { imageGrid, saveImagePng } from "../data/encode.js";
 import type { ImageArray } from "../data/image.js";
 import { imagesToTensor, tensorToImagesAsync } from "../data/tensor.js";
@@ -37,35 +38,24 @@ import { copyWeights, emaDecay, updateEma } from "./ema.js";
 import { buildGenerator, createGanPair, disposeGanPair, sampleLatent, trainStepAsync, type Augmenter, type DcganArch, type GanPair, type LatentPrior } from "./dcgan.js";
 import { describeDifference, recordDifferences, type StageRecord } from "../util/reuse.js";
 
-export interface TrainOptions {
+/**
+ * A training run's settings. The hyper-parameters are the config's `gan` fields (and `gan.transfer.freezeD`),
+ * documented on the schema (../config/experiment.ts); `minSteps`, `augment`, `freezeD` and `ema` may
+ * be left out (off).
+ */
+export interface TrainOptions
+  extends Pick<GanConfig, "epochs" | "batchSize" | "lr" | "beta1" | "latentPrior" | "flip" | "checkpointEvery">,
+    Partial<Pick<GanConfig, "minSteps" | "ema">>,
+    Partial<Pick<TransferConfig, "freezeD">> {
   arch: DcganArch;
-  /** Passes over the images. */
-  epochs: number;
-  /** If > 0, train at least this many steps (small clusters get more epochs). */
-  minSteps?: number;
-  batchSize: number;
-  lr: number;
-  beta1: number;
-  latentPrior: LatentPrior;
-  /** Random horizontal flips. */
-  flip: boolean;
-  /** DiffAugment policies applied before D to real and generated images (./augment.ts); empty = none. */
-  augment?: readonly AugmentPolicy[];
+  /** DiffAugment policies applied before D to real and generated images (./augment.ts); absent or empty = none. */
+  augment?: Readonly<GanConfig["augment"]>;
   /**
    * Start from a trained GAN instead of a random initialisation (Wang et al. 2018, "Transferring
    * GANs"): its generator/ and discriminator/ folders are loaded (fresh optimizer state). `fingerprint`
    * identifies those weights (a resume or a skip must find the same).
    */
   init?: { from: string; fingerprint: string };
-  /** Freeze D's first n convolution blocks (Mo et al. 2020, "FreezeD"); 0 = train all. */
-  freezeD?: number;
-  /**
-   * Decay of an exponential moving average of G's weights (./ema.ts); samples and the saved
-   * generator are the average. 0 or absent = off (the last iterate is saved).
-   */
-  ema?: number;
-  /** Checkpoint (and sample grid) every this many epochs; the last epoch always. */
-  checkpointEvery: number;
   seed: number;
   /** Checkpoints kept on disk (older ones are removed). Default 2. */
   keepCheckpoints?: number;

@@ -16,32 +16,21 @@
  * is computed.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { CompletionConfig, GanConfig } from "../config/experiment.js";
 import type { ImageArray, Mask } from "../data/image.js";
 import { inferenceForward } from "../gan/inference.js";
 
-export interface SemanticCompletionOptions {
-  /** Adam steps on z (Yeh et al.: 1500; the paper: 40000). */
-  iterations: number;
-  /** z candidates per image, optimised together; the lowest final loss wins. */
-  candidates: number;
-  /** Weight of the prior loss (Yeh et al.: 0.003). */
-  lambda: number;
-  /** Adam learning rate on z (0.01). */
-  lr: number;
-  /** Side of the importance-weight window (7). */
-  window: number;
-  /** Context-loss norm: "l1" (Yeh et al.) or "l2". */
-  norm: "l1" | "l2";
-  /** Latent prior used to draw the starting z (must match training). */
-  prior: "uniform" | "normal";
+/**
+ * The latent search's settings. The search fields are the config's `completion` ones, documented on
+ * the schema (../config/experiment.ts); `average` may be left out (1: Yeh et al.'s single best).
+ */
+export interface SemanticCompletionOptions
+  extends Pick<CompletionConfig, "iterations" | "candidates" | "lambda" | "lr" | "window" | "norm">,
+    Partial<Pick<CompletionConfig, "average">> {
+  /** Latent prior used to draw the starting z (must match training: the config's `gan.latentPrior`). */
+  prior: GanConfig["latentPrior"];
   /** Seed of the starting z. */
   seed: number;
-  /**
-   * Average G(z) of this many lowest-loss candidates per image (1 = Yeh et al.'s single best; at
-   * most `candidates`). An average of good fits estimates the posterior mean, which lowers the
-   * squared error in the hole at the price of detail. Default 1.
-   */
-  average?: number;
   /** Called every `reportEvery` steps with the step and the mean loss (for progress bars). */
   onStep?: (step: number, meanLoss: number) => void;
   reportEvery?: number;

@@ -6,6 +6,7 @@
  *   generator/discriminator, then Poisson-blend (or paste) the generated pixels into the hole.
  * - The classic method is a non-learned inpainting (Telea's fast marching), the floor to beat.
  */
+import type { CompletionConfig } from "../config/experiment.js";
 import type { ImageArray } from "../data/image.js";
 import type { LoadedGanPair } from "../gan/checkpoint.js";
 import { completeBatch } from "../inpaint/complete.js";
@@ -33,10 +34,9 @@ export interface CompletionMethod {
   complete(group: string, cases: StudyCase[]): Promise<Completed[]>;
 }
 
-export interface GanMethodOptions {
-  completion: Omit<SemanticCompletionOptions, "seed" | "onStep"> & { batchImages: number };
-  /** Poisson-blend the generated pixels (else paste them). */
-  poisson: boolean;
+/** `completion.batchImages` and `poisson`: the config's `completion` fields (../config/experiment.ts). */
+export interface GanMethodOptions extends Pick<CompletionConfig, "poisson"> {
+  completion: Omit<SemanticCompletionOptions, "seed" | "onStep"> & Pick<CompletionConfig, "batchImages">;
   seed: number;
   /** Progress callback per latent step of each group. */
   onStep?: (step: number, loss: number) => void;
