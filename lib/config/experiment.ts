@@ -6,6 +6,7 @@ import path from "node:path";
 import { z } from "zod";
 import { KMEANS_DEFAULTS } from "../cluster/kmeans.js";
 import { AUGMENT_POLICIES } from "../gan/augment.js";
+import { initMethodName } from "../pipeline/layout.js";
 import { readJson } from "../util/fs.js";
 
 const archSchema = z
@@ -263,7 +264,7 @@ export function parseExperiment(value: unknown, source = "config"): ExperimentCo
   }
   const cfg = result.data;
   if (cfg.cluster.sweep.some((k) => k < 1)) throw new Error(`${source}: cluster.sweep values must be >= 1`);
-  const same = cfg.gan.clusterInit === "general" ? "clustered-transfer" : "clustered-scratch";
+  const same = initMethodName(cfg.gan.clusterInit);
   if (cfg.study.methods.includes(same)) {
     throw new Error(
       `${source}: study.methods has "${same}", which is what "clustered" already is with gan.clusterInit "${cfg.gan.clusterInit}"; use "clustered" (or set gan.clusterInit to the other start)`,

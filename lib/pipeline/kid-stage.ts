@@ -32,7 +32,7 @@ import { readJson, sha256, writeJsonAtomic } from "../util/fs.js";
 import { info } from "../util/log.js";
 import { progress } from "../util/progress.js";
 import { createRng, shuffled } from "../util/random.js";
-import { asLayout, clusterJobName, GENERAL_JOB, type RunDirOrLayout } from "./layout.js";
+import { asLayout, clusterJobName, GENERAL_JOB, initMethodName, type RunDirOrLayout } from "./layout.js";
 import { clusteredMethodName } from "./study-stage.js";
 
 /** One GAN to measure. */
@@ -111,7 +111,7 @@ export function pooledGroups(
     if (j.cluster === null || !modelDirs.has(j.name)) continue;
     let method: string;
     if (j.name === clusterJobName(j.k, j.cluster)) method = clusteredMethodName(j.k, mainK);
-    else method = j.init === "general" ? "clustered-transfer" : "clustered-scratch";
+    else method = initMethodName(j.init === "general" ? "general" : "scratch");
     if (!groups.has(method)) groups.set(method, { method, k: j.k, jobs: [] });
     groups.get(method)!.jobs.push({ name: j.name, images: j.ids.length });
   }

@@ -19,17 +19,26 @@
  * "k<K>/scratch/cluster-<c>" and "k<K>/transfer/cluster-<c>".
  */
 import path from "node:path";
+import type { GanConfig } from "../config/experiment.js";
 import { projectRoot } from "../util/paths.js";
 
-/** How a cluster GAN starts: random weights, or fine-tuned from the trained general GAN. */
-export type ClusterInit = "scratch" | "general";
+/** How a cluster GAN starts: random weights, or fine-tuned from the trained general GAN (the config's `gan.clusterInit`). */
+export type ClusterInit = GanConfig["clusterInit"];
 
 /** Name of the general GAN's job (and its folder below gans/). */
 export const GENERAL_JOB = "general";
 
 /** Folder segment of the extra cluster GANs: "scratch" or "transfer". */
-export function initSegment(init: ClusterInit): string {
+export function initSegment(init: ClusterInit): "transfer" | "scratch" {
   return init === "general" ? "transfer" : "scratch";
+}
+
+/**
+ * Study method name of the cluster GANs that start as `init` when they are the extra ones (the other
+ * start than gan.clusterInit): "clustered-transfer" (from the general GAN) or "clustered-scratch".
+ */
+export function initMethodName(init: ClusterInit): "clustered-transfer" | "clustered-scratch" {
+  return `clustered-${initSegment(init)}`;
 }
 
 /** Folder of cluster `c`'s GAN: "cluster-<c>" (below gans/k<K>/, or a one-off's GAN folder). */

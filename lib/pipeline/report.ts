@@ -15,7 +15,7 @@ import { saveComparisonFigure } from "../study/figure.js";
 import { caseImagePaths } from "../study/run-study.js";
 import { readJson, writeFileAtomic } from "../util/fs.js";
 import { info } from "../util/log.js";
-import { kKey, runLayoutAt } from "./layout.js";
+import { initSegment, kKey, runLayoutAt } from "./layout.js";
 import type { RunSummary } from "./summary.js";
 import { comparisonRows, ganCurvesFigure, kidFigure, kidTableRows, lossFigure, pooledKidRows, powerRows, studyBarFigure, studyTableRows, sweepFigures } from "./views.js";
 
@@ -41,7 +41,7 @@ export async function writeComparisonFigure(summary: RunSummary, cfg: Experiment
     damaged: "Damaged",
     general: "General DCGAN",
     // "clustered" is whichever variant gan.clusterInit trains.
-    clustered: cfg.gan.clusterInit === "general" ? variants.transfer : variants.scratch,
+    clustered: variants[initSegment(cfg.gan.clusterInit)],
     "clustered-scratch": variants.scratch,
     "clustered-transfer": variants.transfer,
     telea: "Telea (classic)",

@@ -22,7 +22,7 @@ import { ganMethod, type CompletionMethod } from "../study/methods.js";
 import { runStudy, type StudyRow, type StudySummary } from "../study/run-study.js";
 import { readJson } from "../util/fs.js";
 import { info } from "../util/log.js";
-import { asLayout, clusterJobName, GENERAL_JOB, kKey, studyDirOf, type RunDirOrLayout } from "./layout.js";
+import { asLayout, clusterJobName, GENERAL_JOB, initMethodName, kKey, studyDirOf, type RunDirOrLayout } from "./layout.js";
 
 /** When each model was trained (its card's finishedAt), by job name: the study's rows depend on it. */
 async function modelsTrainedAt(modelDirs: ReadonlyMap<string, string>): Promise<Record<string, string | null>> {
@@ -113,9 +113,9 @@ export async function studyStage(cfg: ExperimentConfig, o: StudyStageOptions): P
     routingAccuracy[kKey(k)] = cases.length ? agree / cases.length : NaN;
     info(`study: routing from visible pixels agrees with the undamaged painting's cluster in ${agree}/${cases.length} cases (K=${k})`);
     if (wants.has("clustered")) methods.push(gan(clusteredMethodName(k, o.mainK), (c) => clusterJobName(k, routed.get(c.key)!)));
-    for (const variant of ["clustered-scratch", "clustered-transfer"] as const) {
+    for (const init of ["scratch", "general"] as const) {
+      const variant = initMethodName(init);
       if (!wants.has(variant) || k !== o.mainK) continue;
-      const init = variant === "clustered-transfer" ? "general" : "scratch";
       methods.push(gan(variant, (c) => clusterJobName(k, routed.get(c.key)!, init)));
     }
     if (wants.has("oracle-cluster") && k === o.mainK) methods.push(gan("oracle-cluster", (c) => clusterJobName(k, oracle.get(c.item.id)!)));

@@ -19,7 +19,7 @@ import { GAN_FOLDERS } from "../gan/checkpoint.js";
 import { trainGan, type TrainResult } from "../gan/train.js";
 import { gpusFromEnv, resolveWorkerCount, trainInWorkers, type GanTask, type GanTaskOptions } from "../gan/workers.js";
 import { info } from "../util/log.js";
-import { asLayout, clusterJobName, GENERAL_JOB, initSegment, type ClusterInit, type RunDirOrLayout } from "./layout.js";
+import { asLayout, clusterJobName, GENERAL_JOB, initMethodName, initSegment, type ClusterInit, type RunDirOrLayout } from "./layout.js";
 
 export { initSegment, type ClusterInit };
 
@@ -48,8 +48,7 @@ export function mainClusterK(cfg: Pick<ExperimentConfig, "cluster">): number {
 /** The start of the extra cluster GANs a study asks for (method "clustered-scratch" / "clustered-transfer"), if any. */
 export function extraClusterInit(cfg: Pick<ExperimentConfig, "gan" | "study">): ClusterInit | null {
   const other: ClusterInit = cfg.gan.clusterInit === "general" ? "scratch" : "general";
-  const method = other === "general" ? "clustered-transfer" : "clustered-scratch";
-  return cfg.study.methods.includes(method) ? other : null;
+  return cfg.study.methods.includes(initMethodName(other)) ? other : null;
 }
 
 /** Every GAN of a run: the general one, each cluster of each K, and the extra cluster GANs of the main K. */
