@@ -68,6 +68,15 @@ export interface KidStageResult {
   pooled?: PooledKid[];
 }
 
+/**
+ * Features `kidStage` computed that `pooledKid` needs again: the general GAN's samples' (absent when
+ * its KID came from its card) and the real images' by id.
+ */
+export interface KidFeatures {
+  general?: readonly Float32Array[];
+  real: ReadonlyMap<string, Float32Array>;
+}
+
 /** A method's KID as a whole (see the module comment), and how it compares with the general GAN. */
 export interface PooledKid {
   /** Study method name ("general", "clustered", "clustered-scratch", "clustered-k4"). */
@@ -121,6 +130,8 @@ export function pooledGroups(
 /**
  * The pooled comparison: general and every clustered method against the same held-out paintings
  * (`realIds`), `samples` samples each, the clustered ones drawn as a mixture (see mixtureCounts).
+ * `computed`: what `kidStage` already extracted (the same samples and images); whatever it lacks is
+ * generated and extracted here.
  */
 export async function pooledKid(
   groups: ReturnType<typeof pooledGroups>,
@@ -129,16 +140,23 @@ export async function pooledKid(
   items: ReadonlyMap<string, DatasetItem>,
   imageSize: number,
   options: KidStageOptions,
+  computed?: KidFeatures | null,
 ): Promise<PooledKid[]> {
   const o: Required<KidStageOptions> = { bootstrap: 1000, batch: 16, ...options };
   const generalDir = modelDirs.get(GENERAL_JOB);
   if (o.samples < 2 || !generalDir || groups.length === 0 || realIds.length < 2) return [];
   const ex = await createExtractor(KID_FEATURES);
   try {
-    const loaded = await loadImages(realIds.map((id) => items.get(id)!), { size: imageSize, label: `kid (pooled): held-out images (${imageSize}px)`, verbose: false });
-    const real = await featuresAtInputSize(ex, loaded.images, o.batch);
+    const known = computed?.real;
+    let real: readonly Float32Array[];
+    if (known && realIds.every((id) => known.has(id))) real = realIds.map((id) => known.get(id)!);
+    else {
+      const loaded = await loadImages(realIds.map((id) => items.get(id)!), { size: imageSize, label: `kid (pooled): held-out images (${imageSize}px)`, verbose: false });
+      real = await featuresAtInputSize(ex, loaded.images, o.batch);
+    }
     const gen = { samples: o.samples, seed: o.seed, bootstrap: o.bootstrap, batch: o.batch };
-    const general = await generatedFeatures(generalDir, ex, gen);
+    // The general GAN's samples: the same seed and settings as its own KID in kidStage.
+    const general = computed?.general ?? (await generatedFeatures(generalDir, ex, gen));
     const g = kidOf(general, real, gen);
     const out: PooledKid[] = [{ method: "general", k: null, value: g.value, low: g.low, high: g.high, n: general.length, nReal: real.length, samples: { [GENERAL_JOB]: general.length }, vsGeneral: null }];
     const bar = progress("kid (pooled per method)", groups.length);
@@ -225,16 +243,17 @@ function kidKey(job: KidJob, finishedAt: unknown, o: Required<KidStageOptions>):
 /**
  * Measure every job (or reuse the KID in its card), writing `card.kid` atomically.
  * `items` resolves real ids to files; `imageSize` is the GAN side the real images are decoded at.
+ * `features`: what was extracted (null when every KID came from the cards), for `pooledKid`.
  */
 export async function kidStage(
   jobs: readonly KidJob[],
   items: ReadonlyMap<string, DatasetItem>,
   imageSize: number,
   options: KidStageOptions,
-): Promise<KidStageResult> {
+): Promise<{ result: KidStageResult; features: KidFeatures | null }> {
   const o: Required<KidStageOptions> = { bootstrap: 1000, batch: 16, ...options };
   const result: KidStageResult = { features: KID_FEATURES, note: KID_FEATURES_NOTE, samples: o.samples, bootstrap: o.bootstrap, models: [] };
-  if (o.samples <= 0 || jobs.length === 0) return result;
+  if (o.samples <= 0 || jobs.length === 0) return { result, features: null };
   const todo: { job: KidJob; card: Record<string, unknown>; key: string }[] = [];
   for (const job of jobs) {
     const card = await readJson<Record<string, unknown>>(path.join(job.modelDir, "card.json"));
@@ -247,8 +266,9 @@ export async function kidStage(
   }
   if (todo.length === 0) {
     info(`kid: all ${jobs.length} model cards already hold their KID`);
-    return orderLike(result, jobs);
+    return { result: orderLike(result, jobs), features: null };
   }
+  let features: KidFeatures;
   const ex = await createExtractor(KID_FEATURES);
   try {
     // Real features once per image id, shared by every job that uses it.
@@ -258,10 +278,12 @@ export async function kidStage(
     const loaded = await loadImages(ids.map((id) => items.get(id)!), { size: imageSize, label: `kid: real images (${imageSize}px)`, verbose: false });
     const feats = await featuresAtInputSize(ex, loaded.images, o.batch);
     const byId = new Map<string, Float32Array>(loaded.items.map((it, i) => [it.id, feats[i]!]));
+    features = { real: byId };
     const rows = (list: readonly string[]) => list.map((id) => byId.get(id)).filter((x): x is Float32Array => x !== undefined);
     const bar = progress(`kid (${o.samples} samples per GAN)`, todo.length);
     for (const { job, card, key } of todo) {
-      const kid = await ganKid(job.modelDir, ex, { features: rows(job.realIds), against: job.against, floorTraining: rows(job.floorIds) }, { samples: o.samples, seed: o.seed, bootstrap: o.bootstrap, batch: o.batch });
+      const { kid, fake } = await ganKid(job.modelDir, ex, { features: rows(job.realIds), against: job.against, floorTraining: rows(job.floorIds) }, { samples: o.samples, seed: o.seed, bootstrap: o.bootstrap, batch: o.batch });
+      if (job.name === GENERAL_JOB) features.general = fake;
       await writeJsonAtomic(path.join(job.modelDir, "card.json"), { ...card, kid: { ...kid, key } });
       result.models.push({ name: job.name, ...kid });
       bar.tick(1, `${job.name} ${kid.value.toFixed(4)}`);
@@ -270,7 +292,7 @@ export async function kidStage(
   } finally {
     ex.dispose();
   }
-  return orderLike(result, jobs);
+  return { result: orderLike(result, jobs), features };
 }
 
 function orderLike(r: KidStageResult, jobs: readonly KidJob[]): KidStageResult {
@@ -301,8 +323,8 @@ export async function runKidStage(
   const heldOut = await heldOutClusters(o.runDir, o.clusterings, o.test, cfg.features.batch);
   const jobs = kidJobs(o.ganJobs, o.modelDirs, o.test, heldOut, { samples, seed: cfg.seed });
   const items = new Map([...o.train, ...o.test].map((it) => [it.id, it]));
-  const result = await kidStage(jobs, items, cfg.gan.arch.imageSize, { samples, seed: cfg.seed });
+  const { result, features } = await kidStage(jobs, items, cfg.gan.arch.imageSize, { samples, seed: cfg.seed });
   const groups = pooledGroups(o.ganJobs, o.modelDirs, o.mainK);
-  result.pooled = await pooledKid(groups, o.modelDirs, o.test.map((t) => t.id), items, cfg.gan.arch.imageSize, { samples, seed: cfg.seed });
+  result.pooled = await pooledKid(groups, o.modelDirs, o.test.map((t) => t.id), items, cfg.gan.arch.imageSize, { samples, seed: cfg.seed }, features);
   return result;
 }

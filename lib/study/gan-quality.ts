@@ -150,13 +150,17 @@ export function kidOf(fake: readonly Float32Array[], real: readonly Float32Array
   return kid(fake, real, { bootstrap: opts.bootstrap ?? 1000, seed: opts.seed, level: 0.95 });
 }
 
-/** KID of the GAN in `modelDir` against real images' features (as `featuresAtInputSize` makes them). */
+/**
+ * KID of the GAN in `modelDir` against real images' features (as `featuresAtInputSize` makes them),
+ * and the features of its samples (`fake`, as `generatedFeatures` makes them; for other comparisons
+ * of the same samples).
+ */
 export async function ganKid(
   modelDir: string,
   ex: FeatureExtractor,
   real: { features: readonly Float32Array[]; against: KidAgainst; floorTraining?: readonly Float32Array[] },
   opts: GanKidOptions,
-): Promise<GanKid> {
+): Promise<{ kid: GanKid; fake: Float32Array[] }> {
   const fake = await generatedFeatures(modelDir, ex, opts);
   const r = kidOf(fake, real.features, opts);
   let floor: GanKid["floor"] = null;
@@ -164,7 +168,7 @@ export async function ganKid(
     const f = kidOf(real.floorTraining, real.features, opts);
     floor = { value: f.value, low: f.low, high: f.high, nHeldOut: real.features.length, nTraining: real.floorTraining.length };
   }
-  return {
+  const measured: GanKid = {
     value: r.value,
     low: r.low,
     high: r.high,
@@ -178,4 +182,5 @@ export async function ganKid(
     bootstrap: opts.bootstrap ?? 1000,
     floor,
   };
+  return { kid: measured, fake };
 }

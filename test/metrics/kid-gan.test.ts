@@ -69,12 +69,13 @@ test("ganKid: an untrained generator is far from real paintings, farther than he
   const heldF = await featuresAtInputSize(ex, held);
   const trainF = await featuresAtInputSize(ex, train);
   const before = tf.memory().numTensors;
-  const r = await ganKid(dir, ex, { features: heldF, against: "held-out", floorTraining: trainF }, { samples: 12, seed: 9, bootstrap: 200 });
+  const { kid: r, fake } = await ganKid(dir, ex, { features: heldF, against: "held-out", floorTraining: trainF }, { samples: 12, seed: 9, bootstrap: 200 });
   assert.equal(tf.memory().numTensors, before, "tensors leaked by ganKid (generator load, sampling, extraction)");
-  const again = await ganKid(dir, ex, { features: heldF, against: "held-out", floorTraining: trainF }, { samples: 12, seed: 9, bootstrap: 200 });
+  const { kid: again } = await ganKid(dir, ex, { features: heldF, against: "held-out", floorTraining: trainF }, { samples: 12, seed: 9, bootstrap: 200 });
   assert.equal(tf.memory().numTensors, before, "tensors leaked by a second ganKid");
   assert.deepEqual(again, r, "same seed, same KID");
   assert.equal(r.n, 12);
+  assert.equal(fake.length, 12, "ganKid hands back its samples' features");
   assert.equal(r.nReal, 12);
   assert.equal(r.against, "held-out");
   assert.equal(r.features, "mobilenet_v2_block10-nsfwjs");
@@ -84,7 +85,7 @@ test("ganKid: an untrained generator is far from real paintings, farther than he
   assert.equal(r.floor.nTraining, 16);
   assert.ok(r.value > 0 && r.low > r.floor.high, `untrained G: KID ${r.value} [${r.low}, ${r.high}] should lie above the real-vs-real floor ${r.floor.value} [${r.floor.low}, ${r.floor.high}]`);
   // Against training images there is no floor.
-  const t = await ganKid(dir, ex, { features: trainF, against: "training" }, { samples: 4, seed: 9, bootstrap: 50 });
+  const { kid: t } = await ganKid(dir, ex, { features: trainF, against: "training" }, { samples: 4, seed: 9, bootstrap: 50 });
   assert.equal(t.floor, null);
   assert.equal(t.against, "training");
   // Feature sets of different styles are farther apart than two halves of one style mix.
