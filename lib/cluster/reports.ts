@@ -10,6 +10,7 @@ import path from "node:path";
 import type { DatasetItem } from "../data/dataset.js";
 import { loadImages, type LoadResult } from "../data/load.js";
 import { saveFigureHtml, saveFigureImage } from "../plot/export.js";
+import type { Figure } from "../plot/figure.js";
 import { writeJsonAtomic } from "../util/fs.js";
 import { info } from "../util/log.js";
 import { createRng, shuffled } from "../util/random.js";
@@ -52,14 +53,15 @@ function escapeHtml(s: string): string {
 /**
  * Embed the clustered features with UMAP, write umap.json (`{ id, label, cluster, x, y }` per
  * item) in `outDir` and the scatter at `out`. `features` are the raw features of `items`, aligned
- * with `model.ids`; they are normalised as the model was. Returns the files written.
+ * with `model.ids`; they are normalised as the model was. Returns the files written and the
+ * scatter (`figure`, for a notebook to show).
  */
 export async function umapReport(
   model: ClusterModel,
   features: readonly Vec[],
   items: readonly DatasetItem[],
   opts: UmapReportOptions,
-): Promise<{ umapJson: string; umap: string }> {
+): Promise<{ umapJson: string; umap: string; figure: Figure }> {
   if (features.length !== items.length || items.length !== model.labels.length) {
     throw new Error(`umapReport: ${features.length} feature rows and ${items.length} items for a model of ${model.labels.length} images`);
   }
@@ -83,7 +85,7 @@ export async function umapReport(
   const ext = path.extname(opts.out).toLowerCase();
   if (ext === ".png" || ext === ".svg") await saveFigureImage(fig, opts.out, { width: 1000, height: 750 });
   else await saveFigureHtml(fig, opts.out);
-  return { umapJson, umap: opts.out };
+  return { umapJson, umap: opts.out, figure: fig };
 }
 
 export interface RoutingReportOptions {

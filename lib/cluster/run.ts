@@ -28,6 +28,7 @@ import { fitClusters, type ClusterMetrics, type FitClustersResult } from "./fit.
 import { KMEANS_DEFAULTS } from "./kmeans.js";
 import { CLUSTER_MODEL_FORMAT, saveClusterModel, type ClusterModel, type NormalizationKind } from "./model.js";
 import type { NeutralFill } from "../inpaint/neutral-fill.js";
+import type { Figure } from "../plot/figure.js";
 import { imagesFor, routingReport, umapReport } from "./reports.js";
 import type { RoutingMaskKind, RoutingRow } from "./route.js";
 import { sweepRowForTable, type KSuggestion, type SweepRow } from "./sweep.js";
@@ -308,8 +309,11 @@ export async function clusterDataset(opts: ClusterDatasetOptions): Promise<Clust
   return (await clusterDatasetModel(opts)).summary;
 }
 
-/** `clusterDataset` that also returns the fitted model it wrote, so callers need not read clusters.json back. */
-export async function clusterDatasetModel(opts: ClusterDatasetOptions): Promise<{ summary: ClusterDatasetSummary; model: ClusterModel }> {
+/**
+ * `clusterDataset` that also returns the fitted model it wrote, so callers need not read clusters.json
+ * back, and the UMAP scatter it wrote to `umapOut` (`umapReport`'s figure; absent without `umapOut`).
+ */
+export async function clusterDatasetModel(opts: ClusterDatasetOptions): Promise<{ summary: ClusterDatasetSummary; model: ClusterModel; umap?: Figure }> {
   const listed = await clusterItems(opts);
   const ex: FeatureExtractor = await createExtractor(opts.extractor ?? DEFAULT_EXTRACTOR, opts.extractorOptions ?? {});
   try {
@@ -318,7 +322,13 @@ export async function clusterDatasetModel(opts: ClusterDatasetOptions): Promise<
     const seed = opts.seed ?? 0;
     const { model, fit } = fitClusterModel(ex, items, feats.features, opts);
     const files = await writeClusterModel(opts.outDir, model, { extractor: ex, fit });
-    if (opts.umapOut) Object.assign(files, await umapReport(model, feats.features, items, { outDir: opts.outDir, out: opts.umapOut, seed, thumbnails: opts.thumbnails, umap: opts.umap }));
+    let umap: Figure | undefined;
+    if (opts.umapOut) {
+      const u = await umapReport(model, feats.features, items, { outDir: opts.outDir, out: opts.umapOut, seed, thumbnails: opts.thumbnails, umap: opts.umap });
+      files.umapJson = u.umapJson;
+      files.umap = u.umap;
+      umap = u.figure;
+    }
     let routing: RoutingRow[] | undefined;
     if (opts.routing) {
       const r = await routingReport(model, ex, items, { ...opts.routing, outDir: opts.outDir, seed, batch: opts.batch });
@@ -347,7 +357,7 @@ export async function clusterDatasetModel(opts: ClusterDatasetOptions): Promise<
     };
     files.summary = path.join(opts.outDir, "summary.json");
     await writeJsonAtomic(files.summary, summary);
-    return { summary, model };
+    return { summary, model, ...(umap ? { umap } : {}) };
   } finally {
     ex.dispose();
   }

@@ -58,5 +58,6 @@ test("writeClusterModel writes clusters.json (+ sweep files after a sweep); umap
   const points = JSON.parse(readFileSync(u.umapJson, "utf8")) as { id: string; cluster: number; label: string }[];
   assert.deepEqual(points.map((p) => p.cluster), model.labels);
   assert.deepEqual(points.map((p) => p.id), model.ids);
+  assert.ok(u.figure.data.length >= model.k, "umapReport returns the scatter it wrote (one trace per cluster, and per label)");
   await assert.rejects(umapReport(model, features.slice(1), items, { outDir: tmp, out }), /17 feature rows and 18 items/);
 });
