@@ -6,6 +6,7 @@ import path from "node:path";
 import { z } from "zod";
 import { KMEANS_DEFAULTS } from "../cluster/kmeans.js";
 import { AUGMENT_POLICIES } from "../gan/augment.js";
+import { MASK_TYPES } from "../masks/types.js";
 import { initMethodName } from "../pipeline/layout.js";
 import { readJson } from "../util/fs.js";
 
@@ -36,8 +37,11 @@ const archSchema = z
 const maskSchema = z
   .object({
     /** Mask type, see lib/masks. */
-    type: z.enum(["center", "blocks", "thick", "medium", "thin", "cracks", "scratches", "lost-patches", "file"]),
-    /** Target hole fraction of the area where the type takes one (center, blocks). */
+    type: z.enum(MASK_TYPES),
+    /**
+     * Target hole fraction of the area, where the type takes one (every type but "file"; each type's
+     * default and how closely it is met: lib/masks/make.ts).
+     */
     fraction: z.number().gt(0).lt(1).optional(),
     /** Mask image (white = missing) for type "file". */
     file: z.string().optional(),

@@ -1,4 +1,5 @@
 /** One entry point for every mask type, driven by a small spec (what experiment configs store). */
+import type { MaskConfig } from "../config/experiment.js";
 import type { Mask } from "../data/image.js";
 import type { Rng } from "../util/random.js";
 import { randomBlocksMask } from "./blocks.js";
@@ -7,10 +8,9 @@ import { damageMask, DEFAULT_DAMAGE_FRACTION } from "./damage.js";
 import { maskFromImage } from "./io.js";
 import type { MaskSize } from "./raster.js";
 import { strokeMask } from "./strokes.js";
+import { MASK_TYPES, type MaskType } from "./types.js";
 
-/** Every mask type, in the order figures list them. */
-export const MASK_TYPES = ["center", "blocks", "thick", "medium", "thin", "cracks", "scratches", "lost-patches", "file"] as const;
-export type MaskType = (typeof MASK_TYPES)[number];
+export { MASK_TYPES, type MaskType };
 
 /**
  * What mask to make. Hole fractions produced (area, at any size):
@@ -22,13 +22,9 @@ export type MaskType = (typeof MASK_TYPES)[number];
  * - cracks / scratches / lost-patches: `fraction` (defaults 0.05 / 0.03 / 0.15), overshoot at most one element
  *   (measured means 0.054 / 0.034 / 0.164);
  * - file: whatever the image holds (`file` required; white = missing).
+ * `type`, `fraction` and `file` are the fields of a config's `study.masks` entry (../config/experiment.ts).
  */
-export interface MaskSpec {
-  type: MaskType;
-  /** Target hole fraction of the area, where the type takes one (see above). */
-  fraction?: number;
-  /** Mask image for type "file". */
-  file?: string;
+export interface MaskSpec extends MaskConfig {
   /** For thick / medium / thin with `fraction`: accepted distance from it. Default 0.025. */
   fractionTolerance?: number;
 }
