@@ -5,6 +5,7 @@
  * (internal metrics, and ARI / NMI / purity when labels are given). No I/O: `clusterDataset`
  * (./run.ts) adds the dataset, the feature cache and the files.
  */
+import type { ClusterConfig } from "../config/experiment.js";
 import { balancedKMeans, clusterSizes, enforceMinSize, type MergeRecord } from "./balance.js";
 import { KMEANS_DEFAULTS, kmeans, type KMeansResult } from "./kmeans.js";
 import {
@@ -18,7 +19,11 @@ import {
 import { fitNormalization, normalizeAll, type FeatureNormalization, type NormalizationKind } from "./model.js";
 import { suggestKDetails, sweepK, type KSuggestion, type SweepRow } from "./sweep.js";
 
-export interface FitClustersOptions {
+/**
+ * `nInit`, `minSize` and `balanced` are the config's `cluster` fields, documented on the schema
+ * (../config/experiment.ts); absent: 10 restarts, no minimum size, not balanced (the schema's defaults).
+ */
+export interface FitClustersOptions extends Partial<Pick<ClusterConfig, "nInit" | "minSize" | "balanced">> {
   /** Number of clusters. Required unless `sweep` is given (then the suggested K is used). */
   k?: number;
   /** K values to sweep (elbow, silhouette, DB, CH, gap); the suggested K is used unless `k` is given. */
@@ -27,14 +32,8 @@ export interface FitClustersOptions {
   normalization?: NormalizationKind;
   /** Seed for k-means and the gap references. Default 0. */
   seed?: number;
-  /** k-means restarts. Default 10. */
-  nInit?: number;
   /** k-means iteration cap. Default 300. */
   maxIter?: number;
-  /** Dissolve clusters with fewer rows into their nearest neighbours (0 = off). Default 0. */
-  minSize?: number;
-  /** Size-balanced k-means (sizes within one of n/k). Default false. */
-  balanced?: boolean;
   /** Gap statistic reference sets in the sweep (false = skip the gap). Default 10. */
   gapRefs?: number | false;
   /** Silhouette on a random subset of this many rows (large n). Default: all rows. */

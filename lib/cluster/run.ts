@@ -17,6 +17,7 @@
  * 2-D embedding with ids, clusters and labels, for notebooks), routing.json, summary.json.
  */
 import path from "node:path";
+import type { ClusterConfig } from "../config/experiment.js";
 import { formatCsv } from "../data/csv.js";
 import { listDataset, type DatasetItem } from "../data/dataset.js";
 import { extractFeaturesDetailed } from "../features/cache.js";
@@ -34,7 +35,11 @@ import type { RoutingMaskKind, RoutingRow } from "./route.js";
 import { sweepRowForTable, type KSuggestion, type SweepRow } from "./sweep.js";
 import type { MergeRecord } from "./balance.js";
 
-export interface ClusterDatasetOptions {
+/**
+ * `nInit`, `minSize` and `balanced` are the config's `cluster` fields, documented on the schema
+ * (../config/experiment.ts); absent: 10 restarts, no minimum size, not balanced (the schema's defaults).
+ */
+export interface ClusterDatasetOptions extends Partial<Pick<ClusterConfig, "nInit" | "minSize" | "balanced">> {
   /** Dataset folder (manifest.csv, label subfolders, or flat). */
   data: string;
   /** Cluster only these items of the dataset (e.g. a training split) instead of listing `data`. */
@@ -53,17 +58,11 @@ export interface ClusterDatasetOptions {
   normalization?: NormalizationKind;
   /** Seed for k-means, gap references, UMAP and routing masks. Default 0. */
   seed?: number;
-  /** k-means restarts. Default 10. */
-  nInit?: number;
-  /** Dissolve clusters smaller than this (0 = off). Default 0. */
-  minSize?: number;
   /**
    * How errors and warnings name K and the minimum size: the command line's flags (default
    * `{ k: "--k", sweep: "--sweep", minSize: "--min-size" }`) or a config's fields ("cluster.k", ...).
    */
   names?: { k?: string; sweep?: string; minSize?: string };
-  /** Size-balanced k-means. Default false. */
-  balanced?: boolean;
   /** Gap statistic reference sets in a sweep (0 or false = skip). Default 10. */
   gapRefs?: number | false;
   /** Use only the first N images of the listing. Default all. */
