@@ -10,17 +10,14 @@
  * Pure builders: they create models, they do not train or save them (see ./train-step.ts, ./checkpoint.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import type { ArchConfig } from "../config/experiment.js";
 
-export interface DcganArch {
-  /** Image side in pixels: 32, 64 or 128. */
-  imageSize: 32 | 64 | 128;
-  /** Length of the latent vector z (pytorch example: 100; the paper's Table 1: 10000). */
-  nz: number;
-  /** Width of G's last hidden layer; earlier layers double it (pytorch example: 64). */
-  ngf: number;
-  /** Width of D's first layer; later layers double it (pytorch example: 64). */
-  ndf: number;
-  /** Image channels (3 for RGB). */
+/**
+ * A DCGAN's shape. `imageSize`, `nz`, `ngf` and `ndf` are the config's `gan.arch` fields, documented
+ * on the schema (../config/experiment.ts).
+ */
+export interface DcganArch extends Pick<ArchConfig, "imageSize" | "nz" | "ngf" | "ndf"> {
+  /** Image channels (3 for RGB; the config allows 3 only). */
   channels: number;
   /**
    * How G doubles its side: "deconv" = transposed convolution, kernel 4, stride 2 (Radford et al.,
@@ -31,7 +28,7 @@ export interface DcganArch {
   upsample?: Upsample;
 }
 
-export type Upsample = "deconv" | "resize";
+export type Upsample = ArchConfig["upsample"];
 
 export const DEFAULT_ARCH: DcganArch = { imageSize: 64, nz: 100, ngf: 64, ndf: 64, channels: 3, upsample: "resize" };
 
