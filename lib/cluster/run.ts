@@ -17,7 +17,7 @@
  * 2-D embedding with ids, clusters and labels, for notebooks), routing.json, summary.json.
  */
 import path from "node:path";
-import type { ClusterConfig } from "../config/experiment.js";
+import type { ClusterConfig, FeaturesConfig } from "../config/experiment.js";
 import { formatCsv } from "../data/csv.js";
 import { listDataset, type DatasetItem } from "../data/dataset.js";
 import { extractFeaturesDetailed } from "../features/cache.js";
@@ -36,18 +36,17 @@ import { sweepRowForTable, type KSuggestion, type SweepRow } from "./sweep.js";
 import type { MergeRecord } from "./balance.js";
 
 /**
- * `nInit`, `minSize` and `balanced` are the config's `cluster` fields, documented on the schema
- * (../config/experiment.ts); absent: 10 restarts, no minimum size, not balanced (the schema's defaults).
+ * `nInit`, `minSize` and `balanced` are the config's `cluster` fields, `extractor` and `batch` its
+ * `features` ones, documented on the schema (../config/experiment.ts); absent: 10 restarts, no
+ * minimum size, not balanced, the registry's DEFAULT_EXTRACTOR (works offline), batches of 16.
  */
-export interface ClusterDatasetOptions extends Partial<Pick<ClusterConfig, "nInit" | "minSize" | "balanced">> {
+export interface ClusterDatasetOptions extends Partial<Pick<ClusterConfig, "nInit" | "minSize" | "balanced">>, Partial<Pick<FeaturesConfig, "extractor" | "batch">> {
   /** Dataset folder (manifest.csv, label subfolders, or flat). */
   data: string;
   /** Cluster only these items of the dataset (e.g. a training split) instead of listing `data`. */
   items?: readonly DatasetItem[];
   /** Folder for clusters.json and the other outputs. */
   outDir: string;
-  /** Feature extractor id. Default the registry's DEFAULT_EXTRACTOR (works offline). */
-  extractor?: string;
   /** Options for `createExtractor` (pooling, input size...). Default {}. */
   extractorOptions?: Record<string, unknown>;
   /** Number of clusters; required unless `sweep` is given (then the suggested K is used). */
@@ -67,8 +66,6 @@ export interface ClusterDatasetOptions extends Partial<Pick<ClusterConfig, "nIni
   gapRefs?: number | false;
   /** Use only the first N images of the listing. Default all. */
   limit?: number;
-  /** Images per feature extraction batch. Default 16. */
-  batch?: number;
   /** Recompute features even when cached. Default false. */
   refresh?: boolean;
   /** Write a UMAP scatter here (.html, or .png/.svg through Chromium). Default none. */
