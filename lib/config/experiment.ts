@@ -251,7 +251,6 @@ export type MaskConfig = z.infer<typeof maskSchema>;
  * The config's sections, for lib option types that take some of their fields (`Pick<GanConfig, "lr" | ...>`):
  * the fields are documented once, on the schema above.
  */
-export type DataConfig = ExperimentConfig["data"];
 export type FeaturesConfig = ExperimentConfig["features"];
 export type ClusterConfig = ExperimentConfig["cluster"];
 export type GanConfig = ExperimentConfig["gan"];

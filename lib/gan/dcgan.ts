@@ -10,7 +10,7 @@
  * Pure builders: they create models, they do not train or save them (see ./train-step.ts, ./checkpoint.ts).
  */
 import * as tf from "@tensorflow/tfjs";
-import type { ArchConfig } from "../config/experiment.js";
+import type { ArchConfig, GanConfig } from "../config/experiment.js";
 
 /**
  * A DCGAN's shape. `imageSize`, `nz`, `ngf` and `ndf` are the config's `gan.arch` fields, documented
@@ -154,8 +154,8 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
-/** Latent samples. `uniform`: U(-1, 1) as in Yeh et al.; `normal`: N(0, 1) as in pytorch/examples. */
-export type LatentPrior = "uniform" | "normal";
+/** Latent samples (the config's `gan.latentPrior`). `uniform`: U(-1, 1) as in Yeh et al.; `normal`: N(0, 1) as in pytorch/examples. */
+export type LatentPrior = GanConfig["latentPrior"];
 
 export function sampleLatent(batch: number, nz: number, prior: LatentPrior, seed?: number): tf.Tensor2D {
   return prior === "uniform"

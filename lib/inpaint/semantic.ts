@@ -58,7 +58,7 @@ export function completionLoss(
   w: tf.Tensor4D,
   dLogits: tf.Tensor,
   lambda: number,
-  norm: "l1" | "l2",
+  norm: CompletionConfig["norm"],
 ): { total: tf.Tensor1D; context: tf.Tensor1D; prior: tf.Tensor1D } {
   const diff = tf.sub(gz, y);
   const dist = norm === "l1" ? tf.abs(diff) : tf.square(diff);

@@ -19,7 +19,7 @@
  * "k<K>/scratch/cluster-<c>" and "k<K>/transfer/cluster-<c>".
  */
 import path from "node:path";
-import type { GanConfig } from "../config/experiment.js";
+import type { GanConfig, StudyConfig } from "../config/experiment.js";
 import { projectRoot } from "../util/paths.js";
 
 /** How a cluster GAN starts: random weights, or fine-tuned from the trained general GAN (the config's `gan.clusterInit`). */
@@ -143,7 +143,7 @@ export function runLayoutAt(dir: string): RunLayout {
 }
 
 /** The study folder of a held-out split: study/ (test) or study-validation/. */
-export function studyDirOf(layout: RunLayout, split: "test" | "validation"): string {
+export function studyDirOf(layout: RunLayout, split: StudyConfig["split"]): string {
   return split === "validation" ? layout.studyValidation : layout.study;
 }
 
