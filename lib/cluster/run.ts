@@ -171,7 +171,7 @@ export async function clusterFeatures(
     const got = await imagesFor(items, ex.inputSize, `fit ${ex.id}`);
     skipped.push(...got.skipped);
     items = got.items;
-    await ex.fit(got.images);
+    await ex.fit(got.images, got.items.map((i) => i.label));
   }
   const feats = await extractFeaturesDetailed(ex, items, { batch: opts.batch ?? 16, refresh: opts.refresh, skipBad: true });
   skipped.push(...feats.skipped);

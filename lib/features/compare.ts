@@ -6,6 +6,11 @@
  * scores are given as mean ± sd [min, max] over the seeds (./score-interval.ts), so two extractors
  * 0.02 apart are not called different when the seeds alone move ARI that much. Features come
  * through the cache and fitted vocabularies through ./fit-cache.ts, so a rerun is cheap.
+ *
+ * A supervised extractor (one whose fit learns from the labels, e.g. a style LDA) would be scored
+ * against the labels it was fitted on; it is cross-fitted instead: the items are split in two
+ * halves stratified by label, it is fitted on each half and scored on the other, and the scores of
+ * both held-out halves (K clusters each) are summarised together (`heldOut` on the row).
  */
 import path from "node:path";
 import type { DatasetItem } from "../data/dataset.js";
@@ -16,7 +21,8 @@ import { extractFeaturesDetailed } from "./cache.js";
 import type { FeatureExtractor } from "./extractor.js";
 import { fitWithCache } from "./fit-cache.js";
 import { createExtractor, listExtractors } from "./registry.js";
-import { formatInterval, scoreOverSeeds, type Interval } from "./score-interval.js";
+import { trainTestSplit } from "../data/split.js";
+import { formatInterval, scoreOverSeeds, summarize, type Interval, type SeedScores } from "./score-interval.js";
 
 export interface CompareOptions {
   /** Number of k-means clusters; normally the number of labels. At least 2. */
@@ -80,6 +86,8 @@ export interface CompareRow {
   fitSeconds?: number;
   /** Seconds for k-means + metrics. */
   clusterSeconds?: number;
+  /** A supervised extractor, fitted on one half of the items and scored on the other (both ways). */
+  heldOut?: boolean;
 }
 
 export interface CompareResult {
@@ -141,40 +149,64 @@ export async function compareExtractors(items: readonly DatasetItem[], opts: Com
     try {
       const createOptions = opts.extractorOptions?.[id] ?? {};
       ex = await createExtractor(id, createOptions);
-      const fitted = await fitWithCache(id, createOptions, ex, items, {
-        limit: opts.fitLimit,
-        cacheRoot: opts.fitCacheRoot ?? (opts.cacheRoot ? path.join(opts.cacheRoot, "_vocabularies") : undefined),
-      });
-      ex = fitted.extractor;
-      const got = await extractFeaturesDetailed(ex, items, { batch: opts.batch, cacheRoot: opts.cacheRoot });
-      const t0 = performance.now();
+      const fitCacheRoot = opts.fitCacheRoot ?? (opts.cacheRoot ? path.join(opts.cacheRoot, "_vocabularies") : undefined);
       const first = opts.seed ?? 0;
-      const s = scoreOverSeeds(got.features, truth, {
-        k: opts.k,
-        seeds: Array.from({ length: Math.max(1, opts.seeds ?? 5) }, (_, i) => first + i),
-        nInit: opts.nInit ?? KMEANS_DEFAULTS.nInit,
-        normalize: opts.normalize,
-        silhouette: opts.silhouetteSample ?? true,
-      });
+      const seeds = Array.from({ length: Math.max(1, opts.seeds ?? 5) }, (_, i) => first + i);
+      const scoreOpts = { k: opts.k, seeds, nInit: opts.nInit ?? KMEANS_DEFAULTS.nInit, normalize: opts.normalize, silhouette: opts.silhouetteSample ?? true };
+      // Parts scored: all items (fitted on all of them, or not fitted), or each held-out half of a supervised extractor.
+      const parts: { fitOn: readonly DatasetItem[]; score: readonly DatasetItem[] }[] = [];
+      if (ex.supervised) {
+        const { train, test } = trainTestSplit(items, { testFraction: 0.5, seed: first });
+        parts.push({ fitOn: train, score: test }, { fitOn: test, score: train });
+      } else parts.push({ fitOn: items, score: items });
+      const runs: SeedScores["runs"] = [];
+      let fitHow = "none" as "fitted" | "cached" | "none";
+      let fitSeconds = 0;
+      let msPerImage: number | null = null;
+      let cached = 0;
+      let computed = 0;
+      let clusterSeconds = 0;
+      let dim = 0;
+      for (const [p, part] of parts.entries()) {
+        if (p > 0) {
+          ex.dispose();
+          ex = null;
+          ex = await createExtractor(id, createOptions);
+        }
+        const fitted = await fitWithCache(id, createOptions, ex, part.fitOn, { limit: opts.fitLimit, cacheRoot: fitCacheRoot });
+        ex = fitted.extractor;
+        fitHow = fitted.how === "fitted" || fitHow === "fitted" ? "fitted" : fitted.how;
+        fitSeconds += fitted.seconds;
+        const got = await extractFeaturesDetailed(ex, [...part.score], { batch: opts.batch, cacheRoot: opts.cacheRoot });
+        msPerImage = got.msPerImage ?? msPerImage;
+        cached += got.cached;
+        computed += got.computed;
+        dim = ex.dim();
+        const t0 = performance.now();
+        runs.push(...scoreOverSeeds(got.features, part.score.map((i) => i.label as string), scoreOpts).runs);
+        clusterSeconds += (performance.now() - t0) / 1000;
+      }
+      const s = summarizeRuns(runs);
       rows.push({
         id,
         ok: true,
-        dim: ex.dim(),
-        msPerImage: got.msPerImage,
-        cached: got.cached,
-        computed: got.computed,
+        dim,
+        msPerImage,
+        cached,
+        computed,
         ari: s.ari.mean,
         nmi: s.nmi.mean,
-        silhouette: s.silhouette!.mean,
+        silhouette: s.silhouette.mean,
         ariInterval: s.ari,
         nmiInterval: s.nmi,
-        silhouetteInterval: s.silhouette!,
-        inertia: Math.min(...s.runs.map((r) => r.inertia)),
-        fit: fitted.how,
-        fitSeconds: fitted.seconds,
-        clusterSeconds: (performance.now() - t0) / 1000,
+        silhouetteInterval: s.silhouette,
+        inertia: Math.min(...runs.map((r) => r.inertia)),
+        fit: fitHow,
+        fitSeconds,
+        clusterSeconds,
+        ...(parts.length > 1 ? { heldOut: true } : {}),
       });
-      info(`${id}: dim ${ex.dim()}, ARI ${formatInterval(s.ari)}, NMI ${formatInterval(s.nmi)}, silhouette ${formatInterval(s.silhouette)} (${s.runs.length} seeds)`);
+      info(`${id}: dim ${dim}, ARI ${formatInterval(s.ari)}, NMI ${formatInterval(s.nmi)}, silhouette ${formatInterval(s.silhouette)} (${runs.length} runs${parts.length > 1 ? ", supervised: fitted on one half, scored on the other, both ways" : ""})`);
     } catch (err) {
       warn(`${id}: ${(err as Error).message}`);
       rows.push({ id, ok: false, error: (err as Error).message });
@@ -183,6 +215,11 @@ export async function compareExtractors(items: readonly DatasetItem[], opts: Com
     }
   }
   return { n: items.length, k: opts.k, labels, rows };
+}
+
+/** ARI / NMI / silhouette intervals over k-means runs (of one or several scored parts). */
+function summarizeRuns(runs: SeedScores["runs"]): { ari: Interval; nmi: Interval; silhouette: Interval } {
+  return { ari: summarize(runs.map((r) => r.ari)), nmi: summarize(runs.map((r) => r.nmi)), silhouette: summarize(runs.map((r) => r.silhouette ?? Number.NaN)) };
 }
 
 /** A Markdown table of the rows (for the README and the console): scores as mean ± sd [min, max] over the k-means seeds. */
@@ -195,7 +232,7 @@ export function compareTable(result: CompareResult): string {
   ];
   for (const r of result.rows) {
     if (!r.ok) lines.push(`| ${r.id} | – | – | – | – | – (${(r.error ?? "").split(/[.;]/)[0]}) |`);
-    else lines.push(`| ${r.id} | ${r.dim} | ${f(r.msPerImage, 1)}${r.fitSeconds ? ` (+ fit ${r.fitSeconds.toFixed(0)} s)` : ""} | ${iv(r.ariInterval, r.ari)} | ${iv(r.nmiInterval, r.nmi)} | ${iv(r.silhouetteInterval, r.silhouette)} |`);
+    else lines.push(`| ${r.id}${r.heldOut ? " (held out)" : ""} | ${r.dim} | ${f(r.msPerImage, 1)}${r.fitSeconds ? ` (+ fit ${r.fitSeconds.toFixed(0)} s)` : ""} | ${iv(r.ariInterval, r.ari)} | ${iv(r.nmiInterval, r.nmi)} | ${iv(r.silhouetteInterval, r.silhouette)} |`);
   }
   return lines.join("\n");
 }

@@ -13,8 +13,13 @@ export interface FeatureExtractor {
   readonly inputSize: number;
   /** Output dimension (known after load/fit). */
   dim(): number;
-  /** Optional fitting on a training set (e.g. visual vocabulary); no-op for CNNs. */
-  fit?(images: ImageArray[]): Promise<void>;
+  /**
+   * Optional fitting on a training set (e.g. visual vocabulary); no-op for CNNs. `labels` (one per
+   * image, null = unlabelled) are used only by `supervised` extractors, which need them.
+   */
+  fit?(images: ImageArray[], labels?: readonly (string | null)[]): Promise<void>;
+  /** True when `fit` learns from the labels (a discriminant projection): callers must pass them. */
+  readonly supervised?: boolean;
   /** Fitted extractors: write the fitted state as JSON, which the `vocabulary` create option restores. */
   saveVocabulary?(file: string): Promise<void>;
   /** Features for a batch of images with values in [-1, 1] (HWC, 3 channels). */

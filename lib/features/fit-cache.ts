@@ -3,7 +3,7 @@
  * `features compare` and reruns do not fit the same thing twice.
  *
  * Key: the extractor id, the options it was created with, the decode size and the content
- * (sha256) of every fitting image, in order. Value: the JSON the extractor's `saveVocabulary`
+ * (sha256) of every fitting image, in order (and their labels, for a supervised extractor). Value: the JSON the extractor's `saveVocabulary`
  * writes, at `<root>/<id>/<key>.json`; `createExtractor(id, { ...options, vocabulary: json })`
  * restores it. Root: `cacheDir("vocabularies")` unless `cacheRoot` is given.
  */
@@ -47,11 +47,11 @@ export function fitItems(items: readonly DatasetItem[], limit?: number): Dataset
   return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
 }
 
-/** Cache key of a fit (see the module comment). */
-export async function fitKey(id: string, createOptions: Record<string, unknown>, size: number, fitFiles: readonly string[]): Promise<string> {
+/** Cache key of a fit (see the module comment); a supervised fit's key includes the labels. */
+export async function fitKey(id: string, createOptions: Record<string, unknown>, size: number, fitFiles: readonly string[], labels?: readonly (string | null)[]): Promise<string> {
   const hashes: string[] = [];
   for (const f of fitFiles) hashes.push(sha256(await fsp.readFile(f)));
-  return sha256(stableStringify({ id, options: createOptions, size, images: hashes })).slice(0, 16);
+  return sha256(stableStringify({ id, options: createOptions, size, images: hashes, ...(labels ? { labels } : {}) })).slice(0, 16);
 }
 
 /**
@@ -64,7 +64,7 @@ export async function fitWithCache(id: string, createOptions: Record<string, unk
   const canSave = typeof ex.saveVocabulary === "function";
   let file: string | undefined;
   if (canSave) {
-    const key = await fitKey(id, createOptions, ex.inputSize, use.map((i) => i.file));
+    const key = await fitKey(id, createOptions, ex.inputSize, use.map((i) => i.file), ex.supervised ? use.map((i) => i.label) : undefined);
     file = path.join(opts.cacheRoot ?? cacheDir("vocabularies"), id.replace(/[^A-Za-z0-9._-]/g, "_"), `${key}.json`);
     if (!opts.refresh) {
       let saved: unknown = null;
@@ -89,7 +89,7 @@ export async function fitWithCache(id: string, createOptions: Record<string, unk
   const t0 = performance.now();
   const images: ImageArray[] = [];
   for (const item of use) images.push(await decodeImage(item.file, ex.inputSize));
-  await ex.fit(images);
+  await ex.fit(images, use.map((i) => i.label));
   if (canSave && file) {
     await fsp.mkdir(path.dirname(file), { recursive: true });
     await ex.saveVocabulary!(file);

@@ -109,6 +109,26 @@ for (const id of ["vgg16", "vgg19", "resnet50"] as const satisfies readonly Kera
     create: (opts) => createStyleExtractor(id, { ...(opts as StyleOptions), id: `style-${id}` }),
   });
 }
+/**
+ * Defaults of the supervised style extractors: chosen by tools/bench/style-lda-selection.ts by
+ * cross-validation inside one half of the seven style folders of ../shared/paintings and measured
+ * on the other half (README, "Style features"). The PCA and the discriminant directions are fitted
+ * on the training images and their labels.
+ */
+export const STYLE_LDA_DEFAULTS: Readonly<Record<"inception_v3" | "mobilenet_v2", StyleOptions>> = {
+  inception_v3: { layers: ["mixed2", "mixed3", "mixed4", "mixed5"], stat: "meanstd", blockNorm: "l2", sqrt: true, pca: 48, lda: true, preprocessing: "unit" },
+  mobilenet_v2: { layers: ["block_3_expand_relu", "block_6_expand_relu", "block_10_expand_relu"], stat: "meanstd", blockNorm: "l2", sqrt: true, pca: 48, lda: true, preprocessing: "unit" },
+};
+registerExtractor("style-lda-inception_v3-nsfwjs", {
+  description: "InceptionV3 (nsfwjs, offline, 299 px) style learned from labels: mean+std of mixed2-5, signed sqrt, PCA 48, then LDA on the training images' labels (classes - 1 dims); fit needs labelled images",
+  unavailable: () => null,
+  create: (opts) => createStyleExtractor("inception_v3", { ...STYLE_LDA_DEFAULTS.inception_v3, ...(opts as StyleOptions), id: "style-lda-inception_v3-nsfwjs" }),
+});
+registerExtractor("style-lda-mobilenet_v2-nsfwjs", {
+  description: "MobileNetV2 (nsfwjs, offline) style learned from labels: mean+std of blocks 3/6/10, signed sqrt, PCA 48, then LDA on the training images' labels; fit needs labelled images",
+  unavailable: () => null,
+  create: (opts) => createStyleExtractor("mobilenet_v2", { ...STYLE_LDA_DEFAULTS.mobilenet_v2, ...(opts as StyleOptions), id: "style-lda-mobilenet_v2-nsfwjs" }),
+});
 registerExtractor("colour-stats", {
   description: "no CNN: joint HSV histogram (8x3x3), RGB/S/V mean+std, grey gradient-magnitude histogram; 90 dims; options bins, inputSize",
   unavailable: () => null,

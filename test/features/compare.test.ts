@@ -20,6 +20,9 @@ let dir: string;
 let items: DatasetItem[];
 /** Fits done by "test-saved-fit" (a fit restored from the cache does not count). */
 let savedFits = 0;
+/** Fits of "test-supervised", and how many images it extracted that it had been fitted on. */
+const supervisedFits: { n: number; labels: (string | null)[] }[] = [];
+let supervisedOverlap = 0;
 
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "heritage-compare-"));
@@ -112,6 +115,36 @@ before(async () => {
       };
     },
   });
+  // A supervised extractor (its fit learns from the labels): records what it was fitted on and
+  // counts extractions of images it was fitted on.
+  registerExtractor("test-supervised", {
+    description: "supervised (test)",
+    unavailable: () => null,
+    create: async () => {
+      let seen = new Set<string>();
+      let fitId = 0;
+      const key = (img: ImageArray) => Array.from(img.data.subarray(0, 3)).join(",");
+      return {
+        id: "test-supervised",
+        supervised: true,
+        get options() {
+          return { fitId };
+        },
+        inputSize: 8,
+        dim: () => 3,
+        async fit(images: ImageArray[], labels?: readonly (string | null)[]) {
+          supervisedFits.push({ n: images.length, labels: [...(labels ?? [])] });
+          seen = new Set(images.map(key));
+          fitId = supervisedFits.length;
+        },
+        async extract(images: ImageArray[]) {
+          for (const img of images) if (seen.has(key(img))) supervisedOverlap++;
+          return images.map((img) => Float32Array.from(img.data.subarray(0, 3)));
+        },
+        dispose() {},
+      };
+    },
+  });
   registerExtractor("test-offline", { description: "never available (test)", unavailable: () => "needs a file", create: async () => assert.fail("must not be created") });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -169,6 +202,24 @@ test("a fitted state is cached on content + settings and restored on the rerun",
   const fewer = await compareExtractors(items, { k: 3, extractors: ["test-saved-fit"], cacheRoot, nInit: 2, seeds: 3, fitLimit: 6 });
   assert.equal(fewer.rows[0]!.fit, "fitted");
   assert.equal(savedFits, 2);
+});
+
+test("a supervised extractor is fitted on one half (with its labels) and scored on the other, both ways", async () => {
+  const got = await compareExtractors(items, { k: 3, extractors: ["test-supervised"], cacheRoot: path.join(dir, ".cache-sup"), nInit: 2, seeds: 3 });
+  const row = got.rows[0]!;
+  assert.equal(row.ok, true, row.error);
+  assert.equal(row.heldOut, true);
+  assert.equal(supervisedFits.length, 2, "one fit per half");
+  assert.equal(supervisedFits[0]!.n + supervisedFits[1]!.n, items.length);
+  for (const f of supervisedFits) {
+    assert.ok(f.n >= 6 && f.n <= 9, `a half of 15: ${f.n}`);
+    assert.equal(f.labels.length, f.n);
+    assert.deepEqual([...new Set(f.labels)].sort(), ["blues", "greens", "reds"], "stratified: every label in each half");
+  }
+  assert.equal(supervisedOverlap, 0, "never scored on an image it was fitted on");
+  assert.equal(row.ariInterval!.n, 6, "3 seeds on each of the 2 held-out halves");
+  assert.equal(row.ari, 1);
+  assert.match(compareTable(got), /test-supervised \(held out\)/);
 });
 
 test("allFailedMessage lists each extractor's reason", async () => {

@@ -172,6 +172,43 @@ describe("style extractor on the offline MobileNetV2", () => {
     }
   });
 
+  test("lda: fitted on labelled images it separates their classes; saved with its PCA and restored; errors name the fix", async () => {
+    const layers = ["block_1_expand_relu"];
+    await assert.rejects(createStyleExtractor("mobilenet_v2", { layers, lda: true }), /lda needs a PCA first \(set the option pca/);
+    // Two classes: slow and fast stripes, four of each at varied angles; one unlabelled image.
+    const slow = [pattern(224, 0.03, 0.01), pattern(224, 0.01, 0.04), pattern(224, 0.05, 0.02), pattern(224, 0.02, 0.02)];
+    const fast = [pattern(224, 0.9, 0.3), pattern(224, 0.4, 1.1), pattern(224, 1.3, 0.7), pattern(224, 0.8, 0.8)];
+    const imgs = [...slow, ...fast, pattern(224, 0.3, 0.3)];
+    const labels = [...slow.map(() => "slow"), ...fast.map(() => "fast"), null];
+    const ex = await createStyleExtractor("mobilenet_v2", { layers, pca: 3, lda: true });
+    const dir = mkdtempSync(path.join(tmpdir(), "style-lda-"));
+    try {
+      assert.equal(ex.supervised, true);
+      await assert.rejects(ex.fit!(imgs), /lda learns from the training images' labels, and fit got none/);
+      await assert.rejects(ex.fit!(imgs, imgs.map(() => "one")), /at least 2 labels, got 9 labelled of 9 \(1 label\)/);
+      await ex.fit!(imgs, labels);
+      assert.equal(ex.dim(), 1, "two classes: one discriminant direction");
+      assert.deepEqual(ex.ldaModel()!.classes, ["fast", "slow"]);
+      const z = (await ex.extract(imgs)).map((v) => v[0]!);
+      const [s, f] = [z.slice(0, 4), z.slice(4, 8)];
+      assert.ok(Math.max(...s) < Math.min(...f) || Math.max(...f) < Math.min(...s), `classes overlap: slow ${s}, fast ${f}`);
+      const file = path.join(dir, "fit.json");
+      await ex.saveVocabulary(file);
+      const again = await createStyleExtractor("mobilenet_v2", { layers, vocabulary: file });
+      try {
+        assert.equal(again.supervised, true);
+        assert.equal(again.options.ldaFit, ex.options.ldaFit);
+        assert.equal(again.options.pcaFit, ex.options.pcaFit);
+        close((await again.extract(imgs)).map((v) => v[0]!), z, 1e-3, "restored PCA + LDA");
+      } finally {
+        again.dispose();
+      }
+    } finally {
+      ex.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("sqrt and the colour block: the CNN part at unit length, then the colour descriptor at the given weight", async () => {
     const img = pattern(224, 0.05, 0.01);
     const plain = await createStyleExtractor("mobilenet_v2", { layers: ["block_1_expand_relu"], stat: "meanstd" });

@@ -9,6 +9,7 @@ import { extractFeaturesDetailed } from "../../lib/features/cache.js";
 import { createStyleExtractor } from "../../lib/features/style/style-extractor.js";
 import { initBackend } from "../../lib/runtime/backend.js";
 import { sharedPaintingsDir } from "../../lib/util/paths.js";
+import { createRng } from "../../lib/util/random.js";
 
 export const STYLE_FOLDERS = ["Impressionism", "Monet", "NorthernRenaissance", "Rococo", "Suprematism", "Ukiyo-e", "VanGogh"];
 export const MEANSTD_LAYERS = ["Conv1_relu", "block_1_expand_relu", "block_3_expand_relu", "block_6_expand_relu", "block_10_expand_relu", "block_13_expand_relu", "out_relu"];
@@ -20,6 +21,27 @@ export async function styleItems() {
   if (!dir) throw new Error("../shared/paintings is not there");
   const { items } = await listDataset(dir);
   return items.filter((i) => i.label !== null && STYLE_FOLDERS.includes(i.label));
+}
+
+/**
+ * The benches' split of `labels`: per label, a seeded shuffle of the indices (ordered by id first);
+ * the first half selects, the rest reports. Returns indices into `ids`.
+ */
+export function selectReportSplit(ids: readonly string[], labels: readonly string[], seed = 15): { select: number[]; report: number[] } {
+  const select: number[] = [];
+  const report: number[] = [];
+  for (const label of [...new Set(labels)].sort()) {
+    const idx = ids.map((_, i) => i).filter((i) => labels[i] === label).sort((a, b) => (ids[a]! < ids[b]! ? -1 : 1));
+    const rng = createRng(seed);
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+    }
+    const h = Math.floor(idx.length / 2);
+    select.push(...idx.slice(0, h));
+    report.push(...idx.slice(h));
+  }
+  return { select, report };
 }
 
 async function main(): Promise<void> {

@@ -26,8 +26,7 @@ import { createColourExtractor } from "../../lib/features/style/colour.js";
 import { joinRows } from "../../lib/features/style/stats.js";
 import { createStyleExtractor } from "../../lib/features/style/style-extractor.js";
 import { initBackend } from "../../lib/runtime/backend.js";
-import { createRng } from "../../lib/util/random.js";
-import { GRAM_LAYERS, INCEPTION_LAYERS, MEANSTD_LAYERS, styleItems } from "./style-extract.js";
+import { GRAM_LAYERS, INCEPTION_LAYERS, MEANSTD_LAYERS, selectReportSplit, styleItems } from "./style-extract.js";
 
 type Prep = "unit" | "tf";
 
@@ -132,19 +131,7 @@ async function main(): Promise<void> {
   const items = await styleItems();
   const truth = items.map((i) => i.label!);
   // The split: per folder, a seeded shuffle of the ids; the first half selects, the rest reports.
-  const select: number[] = [];
-  const report: number[] = [];
-  for (const label of [...new Set(truth)].sort()) {
-    const idx = items.map((_, i) => i).filter((i) => truth[i] === label).sort((a, b) => (items[a]!.id < items[b]!.id ? -1 : 1));
-    const rng = createRng(15);
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-    }
-    const h = Math.floor(idx.length / 2);
-    select.push(...idx.slice(0, h));
-    report.push(...idx.slice(h));
-  }
+  const { select, report } = selectReportSplit(items.map((i) => i.id), truth);
   const raws: Record<string, Raw> = {};
   for (const prep of ["unit", "tf"] as const) {
     for (const stat of ["meanstd", "gram"] as const) {

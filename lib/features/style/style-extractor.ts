@@ -16,6 +16,7 @@ import { readJson, sha256, writeJsonAtomic } from "../../util/fs.js";
 import { extractBatched } from "../cnn/keras-extractor.js";
 import { imagesToBatch, preprocessBatch } from "../cnn/preprocess.js";
 import type { FeatureExtractor } from "../extractor.js";
+import { fitLda, ldaFromJson, ldaHash, ldaToJson, ldaTransform, type LdaJson, type LdaModel } from "../lda.js";
 import { fitPca, pcaFromJson, pcaHash, pcaToJson, pcaTransform, type PcaModel } from "../pca.js";
 import { colourBlockDims, colourDescriptor } from "./colour.js";
 import { joinBlocks, joinRows, statDim, styleStat, type BlockNorm, type StyleStat } from "./stats.js";
@@ -42,6 +43,13 @@ export interface StyleOptions extends TrunkOptions {
   pca?: number;
   /** Divide the PCA projections by their standard deviation. Default false. */
   whiten?: boolean;
+  /**
+   * After the PCA, project onto the linear discriminant directions of the training images' labels
+   * (../lda.ts; at most classes - 1 dims): a style space learned from labelled paintings (for
+   * example WikiArt's style field), like fine-tuning a network on them but at the cost of a PCA.
+   * Needs `pca` > 0 and labels in `fit` (the extractor is `supervised`). Default false.
+   */
+  lda?: boolean;
   /** A fitted PCA (as saved by `saveVocabulary`, or its path): the extractor is ready without `fit`. */
   vocabulary?: unknown;
   /** Images per forward pass. Default 8. */
@@ -76,7 +84,7 @@ export class StyleExtractor implements FeatureExtractor {
   /** Raw dimension (before PCA) and per-layer block sizes. */
   readonly rawDim: number;
   readonly blockDims: number[];
-  fit?: (images: ImageArray[]) => Promise<void>;
+  fit?: (images: ImageArray[], labels?: readonly (string | null)[]) => Promise<void>;
   private trunk: StyleTrunk | null;
   private readonly layers: string[];
   private readonly stat: StyleStat;
@@ -87,10 +95,12 @@ export class StyleExtractor implements FeatureExtractor {
   private readonly pcaN: number;
   private readonly whiten: boolean;
   private pca: PcaModel | null;
+  private readonly useLda: boolean;
+  private lda: LdaModel | null;
   private readonly memo = new Map<string, Float32Array>();
   private readonly baseOptions: Record<string, unknown>;
 
-  private constructor(trunk: StyleTrunk, layers: string[], opts: StyleOptions, pca: PcaModel | null) {
+  private constructor(trunk: StyleTrunk, layers: string[], opts: StyleOptions, pca: PcaModel | null, lda: LdaModel | null) {
     this.trunk = trunk;
     this.id = opts.id ?? `style-${trunk.net}`;
     this.inputSize = trunk.inputSize;
@@ -107,7 +117,10 @@ export class StyleExtractor implements FeatureExtractor {
     this.pcaN = pca ? pca.components.length : Math.floor(opts.pca ?? 0);
     this.whiten = pca ? pca.whiten : (opts.whiten ?? false);
     if (this.pcaN < 0) throw new Error(`${this.id}: pca must be 0 (off) or a number of components, got ${opts.pca}`);
-    if (this.pcaN > 0 && !pca) this.fit = (images) => this.fitPca(images);
+    this.lda = lda;
+    this.useLda = lda !== null || opts.lda === true;
+    if (this.useLda && this.pcaN === 0) throw new Error(`${this.id}: lda needs a PCA first (set the option pca to a number of components, e.g. 48): the within-class covariance of ${this.rawDim} raw dims cannot be estimated from a training set`);
+    if (this.pcaN > 0 && !pca) this.fit = (images, labels) => this.fitProjection(images, labels);
     this.baseOptions = {
       net: trunk.net,
       ...trunk.weights,
@@ -127,12 +140,18 @@ export class StyleExtractor implements FeatureExtractor {
     if (opts.stat !== undefined && opts.stat !== "gram" && opts.stat !== "meanstd") throw new Error(`style extractor on ${net}: stat must be "gram" or "meanstd", got "${String(opts.stat)}"`);
     if (opts.blockNorm !== undefined && opts.blockNorm !== "l2" && opts.blockNorm !== "none") throw new Error(`style extractor on ${net}: blockNorm must be "l2" or "none", got "${String(opts.blockNorm)}"`);
     let pca: PcaModel | null = null;
+    let lda: LdaModel | null = null;
     if (opts.vocabulary !== undefined) {
-      const v = typeof opts.vocabulary === "string" ? await readJson(opts.vocabulary) : opts.vocabulary;
-      pca = pcaFromJson(v as Parameters<typeof pcaFromJson>[0]);
+      const v = (typeof opts.vocabulary === "string" ? await readJson(opts.vocabulary) : opts.vocabulary) as Record<string, unknown>;
+      // A PCA alone is saved as the PCA's JSON; with lda, as { pca, lda }.
+      const saved = v !== null && typeof v === "object" && "pca" in v ? (v as { pca: unknown; lda?: unknown }) : { pca: v };
+      pca = pcaFromJson(saved.pca as Parameters<typeof pcaFromJson>[0]);
+      if (saved.lda !== undefined) lda = ldaFromJson(saved.lda as LdaJson);
+      if (opts.lda === true && !lda) throw new Error(`style extractor on ${net}: lda is set but the saved fit has no LDA projection; fit again`);
+      if (lda && lda.dim !== pca.components.length) throw new Error(`style extractor on ${net}: the saved LDA was fitted on ${lda.dim} dims, the saved PCA gives ${pca.components.length}`);
     }
     const trunk = await createStyleTrunk(net, layers, opts);
-    const ex = new StyleExtractor(trunk, [...layers], opts, pca);
+    const ex = new StyleExtractor(trunk, [...layers], opts, pca, lda);
     if (pca && pca.dim !== ex.rawDim) {
       ex.dispose();
       throw new Error(`style extractor on ${net}: the saved PCA was fitted on ${pca.dim} dims, these layers give ${ex.rawDim}`);
@@ -144,16 +163,29 @@ export class StyleExtractor implements FeatureExtractor {
     return {
       ...this.baseOptions,
       ...(this.pcaN > 0 ? { pca: this.pcaN, whiten: this.whiten, pcaFit: this.pca ? pcaHash(this.pca) : null } : {}),
+      ...(this.useLda ? { lda: true, ldaFit: this.lda ? ldaHash(this.lda) : null } : {}),
     };
   }
 
+  /** Whether `fit` learns from the images' labels (the lda option). */
+  get supervised(): boolean {
+    return this.useLda;
+  }
+
+  /** Output dimension; with lda, known once fitted (classes - 1 at most). */
   dim(): number {
-    return (this.pcaN > 0 ? this.pcaN : this.rawDim) + (this.colour > 0 ? colourBlockDims().reduce((s, d) => s + d, 0) : 0);
+    const cnn = this.useLda ? (this.lda?.scalings.length ?? 0) : this.pcaN > 0 ? this.pcaN : this.rawDim;
+    return cnn + (this.colour > 0 ? colourBlockDims().reduce((s, d) => s + d, 0) : 0);
   }
 
   /** The fitted PCA, or null. */
   pcaModel(): PcaModel | null {
     return this.pca;
+  }
+
+  /** The fitted LDA projection, or null. */
+  ldaModel(): LdaModel | null {
+    return this.lda;
   }
 
   /** Raw (pre-PCA) features of images. */
@@ -175,28 +207,47 @@ export class StyleExtractor implements FeatureExtractor {
 
   async extract(images: ImageArray[]): Promise<Float32Array[]> {
     if (this.pcaN > 0 && !this.pca) throw new Error(`${this.id}: pca is set (${this.pcaN} components) but the extractor was not fitted; call fit(trainImages) first`);
+    if (this.useLda && !this.lda) throw new Error(`${this.id}: lda is set but the extractor was not fitted; call fit(trainImages, labels) first`);
     const out: (Float32Array | null)[] = images.map((img) => (this.pca ? (this.memo.get(imageKey(img)) ?? null) : null));
     const todo = images.filter((_, i) => out[i] === null);
     const raw = todo.length > 0 ? await this.extractRaw(todo) : [];
     let r = 0;
     for (let i = 0; i < images.length; i++) if (out[i] === null) out[i] = raw[r++]!;
-    const cnn = this.pca ? out.map((v) => pcaTransform(this.pca!, v!)) : (out as Float32Array[]);
+    const reduced = this.pca ? out.map((v) => pcaTransform(this.pca!, v!)) : (out as Float32Array[]);
+    const cnn = this.lda ? reduced.map((v) => ldaTransform(this.lda!, v)) : reduced;
     if (this.colour === 0) return cnn;
     return cnn.map((v, i) => joinRows([scaleTo(v, 1), scaleTo(colourDescriptor(images[i]!), this.colour)], "none"));
   }
 
-  private async fitPca(images: ImageArray[]): Promise<void> {
+  /** Fit the PCA on `images` and, with lda, the discriminant projection on the labelled ones. */
+  private async fitProjection(images: ImageArray[], labels?: readonly (string | null)[]): Promise<void> {
     const n = Math.min(this.pcaN, images.length, this.rawDim);
     if (n < this.pcaN) throw new Error(`${this.id}: pca ${this.pcaN} needs at least ${this.pcaN} training images (got ${images.length}) and dims (have ${this.rawDim}); fit on more images or set the option pca to at most ${Math.min(images.length, this.rawDim)} (0 = no PCA)`);
+    let labelled: number[] = [];
+    if (this.useLda) {
+      if (!labels || labels.length !== images.length) throw new Error(`${this.id}: lda learns from the training images' labels, and fit got ${labels ? `${labels.length} labels for ${images.length} images` : "none"}`);
+      labelled = labels.flatMap((l, i) => (l === null || l === "" ? [] : [i]));
+      const classes = new Set(labelled.map((i) => labels[i]!));
+      if (classes.size < 2) {
+        throw new Error(
+          `${this.id}: lda needs training images of at least 2 labels, got ${labelled.length} labelled of ${images.length} (${classes.size} label${classes.size === 1 ? "" : "s"}); labels come from the style folders or manifest.csv's label column, or use the extractor without lda`,
+        );
+      }
+    }
     const raw = await this.extractRaw(images);
     images.forEach((img, i) => this.memo.set(imageKey(img), raw[i]!));
-    this.pca = fitPca(raw, this.pcaN, { whiten: this.whiten });
+    const pca = fitPca(raw, this.pcaN, { whiten: this.whiten });
+    if (this.useLda) {
+      const reduced = labelled.map((i) => pcaTransform(pca, raw[i]!));
+      this.lda = fitLda(reduced, labelled.map((i) => labels![i]!));
+    }
+    this.pca = pca;
   }
 
-  /** Save the fitted PCA (JSON) so `vocabulary: file` restores this extractor. */
+  /** Save the fitted PCA (JSON; with lda, { pca, lda }) so `vocabulary: file` restores this extractor. */
   async saveVocabulary(file: string): Promise<void> {
     if (!this.pca) throw new Error(`${this.id}: nothing to save, the PCA is not fitted`);
-    await writeJsonAtomic(file, pcaToJson(this.pca));
+    await writeJsonAtomic(file, this.lda ? { pca: pcaToJson(this.pca), lda: ldaToJson(this.lda) } : pcaToJson(this.pca));
   }
 
   dispose(): void {
