@@ -7,6 +7,7 @@ import type { ImageArray } from "../../data/image.js";
 import type { FeatureExtractor } from "../extractor.js";
 import { loadKerasWeights, type LoadReport } from "./load-keras.js";
 import { imagesToBatch, preprocessBatch } from "./preprocess.js";
+import { checkWideConv } from "../../runtime/onednn-probe.js";
 import { buildResNet50, RESNET50_FEATURE_LAYER, resnet50LegacyName } from "./resnet.js";
 import { buildVgg, vggFeatureLayer } from "./vgg.js";
 import { ensureWeights, KERAS_WEIGHTS, weightsContentId, type EnsureWeightsOptions } from "./weights.js";
@@ -44,7 +45,11 @@ export const FEATURE_LAYERS: Readonly<Record<KerasCnnId, string>> = {
 
 /** Build the (random-weight) network for an id. */
 export function buildKerasCnn(id: KerasCnnId, inputSize = 224, widthScale = 1): tf.LayersModel {
-  if (id === "resnet50") return buildResNet50({ inputSize, widthScale });
+  if (id === "resnet50") {
+    // Its wide 1x1 convolutions (512 -> 1024 and up) kill the process in TensorFlow's oneDNN kernels on some CPUs.
+    if (widthScale >= 0.5) checkWideConv(`ResNet50${widthScale === 1 ? "" : ` (width x${widthScale})`}`);
+    return buildResNet50({ inputSize, widthScale });
+  }
   return buildVgg({ depth: id === "vgg16" ? 16 : 19, inputSize, widthScale });
 }
 
