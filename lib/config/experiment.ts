@@ -5,6 +5,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { KMEANS_DEFAULTS } from "../cluster/kmeans.js";
+import { ARCH_DEFAULTS } from "../gan/arch-defaults.js";
 import { AUGMENT_POLICIES } from "../gan/augment.js";
 import { MASK_TYPES } from "../masks/types.js";
 import { initMethodName } from "../pipeline/layout.js";
@@ -17,20 +18,20 @@ const archSchema = z
       .union([z.literal(32), z.literal(64), z.literal(128)], {
         errorMap: (_issue, ctx) => ({ message: `must be 32, 64 or 128 (got ${JSON.stringify(ctx.data)})` }),
       })
-      .default(64),
+      .default(ARCH_DEFAULTS.imageSize),
     /** Latent size (pytorch/examples: 100; the paper: 10000). */
-    nz: z.number().int().min(2).max(20000).default(100),
+    nz: z.number().int().min(2).max(20000).default(ARCH_DEFAULTS.nz),
     /** Generator width (last hidden layer; earlier layers double it). */
-    ngf: z.number().int().min(4).max(512).default(64),
+    ngf: z.number().int().min(4).max(512).default(ARCH_DEFAULTS.ngf),
     /** Discriminator width (first layer; later layers double it). */
-    ndf: z.number().int().min(4).max(512).default(64),
+    ndf: z.number().int().min(4).max(512).default(ARCH_DEFAULTS.ndf),
     /** Image channels. */
-    channels: z.literal(3).default(3),
+    channels: z.literal(3).default(ARCH_DEFAULTS.channels),
     /**
      * How G upsamples: "resize" (nearest x2 + 3x3 conv; Odena et al. 2016: no checkerboard, far better
      * samples at our budgets) or "deconv" (4x4 stride-2 transposed conv, Radford et al. / pytorch/examples).
      */
-    upsample: z.enum(["deconv", "resize"]).default("resize"),
+    upsample: z.enum(["deconv", "resize"]).default(ARCH_DEFAULTS.upsample),
   })
   .strict();
 

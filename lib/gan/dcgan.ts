@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ArchConfig, GanConfig } from "../config/experiment.js";
+import { ARCH_DEFAULTS } from "./arch-defaults.js";
 
 /**
  * A DCGAN's shape. `imageSize`, `nz`, `ngf` and `ndf` are the config's `gan.arch` fields, documented
@@ -30,7 +31,8 @@ export interface DcganArch extends Pick<ArchConfig, "imageSize" | "nz" | "ngf" |
 
 export type Upsample = ArchConfig["upsample"];
 
-export const DEFAULT_ARCH: DcganArch = { imageSize: 64, nz: 100, ngf: 64, ndf: 64, channels: 3, upsample: "resize" };
+/** The config's `gan.arch` defaults (./arch-defaults.ts). */
+export const DEFAULT_ARCH: DcganArch = { ...ARCH_DEFAULTS };
 
 /** Number of stride-2 stages between 4x4 and the image side (64 -> 4). */
 export function upsamplingStages(imageSize: number): number {

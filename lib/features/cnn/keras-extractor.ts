@@ -44,12 +44,16 @@ export const FEATURE_LAYERS: Readonly<Record<KerasCnnId, string>> = {
 };
 
 /** Build the (random-weight) network for an id. */
+/**
+ * Before running `id`: ResNet50's wide 1x1 convolutions (512 -> 1024 and up) kill the process in
+ * TensorFlow's oneDNN kernels on some CPUs; throw the fix instead (../../runtime/onednn-probe.ts).
+ */
+export function checkNetRuns(id: KerasCnnId, widthScale = 1): void {
+  if (id === "resnet50" && widthScale >= 0.5) checkWideConv(`ResNet50${widthScale === 1 ? "" : ` (width x${widthScale})`}`);
+}
+
 export function buildKerasCnn(id: KerasCnnId, inputSize = 224, widthScale = 1): tf.LayersModel {
-  if (id === "resnet50") {
-    // Its wide 1x1 convolutions (512 -> 1024 and up) kill the process in TensorFlow's oneDNN kernels on some CPUs.
-    if (widthScale >= 0.5) checkWideConv(`ResNet50${widthScale === 1 ? "" : ` (width x${widthScale})`}`);
-    return buildResNet50({ inputSize, widthScale });
-  }
+  if (id === "resnet50") return buildResNet50({ inputSize, widthScale });
   return buildVgg({ depth: id === "vgg16" ? 16 : 19, inputSize, widthScale });
 }
 
@@ -118,6 +122,7 @@ export class KerasCnnExtractor implements FeatureExtractor {
   static async create(id: KerasCnnId, opts: KerasCnnOptions = {}): Promise<KerasCnnExtractor> {
     const inputSize = opts.inputSize ?? 224;
     const widthScale = opts.widthScale ?? 1;
+    checkNetRuns(id, widthScale);
     const file = opts.weightsFile ?? (await ensureWeights(KERAS_WEIGHTS[id], opts.weights));
     const weightsId = opts.weightsFile ? await weightsContentId(opts.weightsFile) : KERAS_WEIGHTS[id].md5;
     const model = buildKerasCnn(id, inputSize, widthScale);

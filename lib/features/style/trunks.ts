@@ -4,7 +4,7 @@
  * with Keras weights (the published ImageNet files, or a file of your own).
  */
 import * as tf from "@tensorflow/tfjs";
-import { buildKerasCnn, type KerasCnnId } from "../cnn/keras-extractor.js";
+import { buildKerasCnn, checkNetRuns, type KerasCnnId } from "../cnn/keras-extractor.js";
 import { loadKerasWeights } from "../cnn/load-keras.js";
 import { loadNsfwjsModel, NSFWJS_NETS, type NsfwjsNet } from "../cnn/nsfwjs-trunk.js";
 import type { Preprocessing } from "../cnn/preprocess.js";
@@ -87,6 +87,7 @@ export async function createStyleTrunk(net: StyleNet, layers: readonly string[],
   if (opts.preprocessing && opts.preprocessing !== "caffe") throw new Error(`style extractor on ${net}: the Keras ImageNet nets take "caffe" preprocessing, got "${opts.preprocessing}"`);
   const inputSize = opts.inputSize ?? 224;
   const widthScale = opts.widthScale ?? 1;
+  checkNetRuns(net, widthScale);
   const file = opts.weightsFile ?? (await ensureWeights(KERAS_WEIGHTS[net], opts.weights));
   const full = buildKerasCnn(net, inputSize, widthScale);
   let model: tf.LayersModel;
