@@ -32,7 +32,6 @@ import { joinRows } from "../../lib/features/style/stats.js";
 import { createStyleExtractor } from "../../lib/features/style/style-extractor.js";
 import { initBackend } from "../../lib/runtime/backend.js";
 import { sharedPaintingsDir } from "../../lib/util/paths.js";
-import { createRng } from "../../lib/util/random.js";
 import { INCEPTION_LAYERS, MEANSTD_LAYERS, selectReportSplit, styleItems, STYLE_FOLDERS } from "./style-extract.js";
 
 type Net = "mobilenet_v2" | "inception_v3";
@@ -67,23 +66,13 @@ function project(X: readonly Float32Array[], labels: readonly string[], fit: rea
   return use.map((i) => ldaTransform(lda, pcaTransform(pca, X[i]!)));
 }
 
-/** Stratified 2-fold splits of `idx` by label, `repeats` times (seeded). */
-function twoFolds(idx: readonly number[], labels: readonly string[], repeats: number): [number[], number[]][] {
+/** Stratified 2-fold splits of `idx` by label, `repeats` times (seeded; halves as selectReportSplit makes them). */
+function twoFolds(idx: readonly number[], ids: readonly string[], labels: readonly string[], repeats: number): [number[], number[]][] {
   const out: [number[], number[]][] = [];
   for (let r = 0; r < repeats; r++) {
-    const rng = createRng(100 + r);
-    const a: number[] = [];
-    const b: number[] = [];
-    for (const label of [...new Set(idx.map((i) => labels[i]!))].sort()) {
-      const members = idx.filter((i) => labels[i] === label);
-      for (let i = members.length - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        [members[i], members[j]] = [members[j]!, members[i]!];
-      }
-      const h = Math.floor(members.length / 2);
-      a.push(...members.slice(0, h));
-      b.push(...members.slice(h));
-    }
+    const h = selectReportSplit(idx.map((i) => ids[i]!), idx.map((i) => labels[i]!), 100 + r);
+    const a = h.select.map((j) => idx[j]!);
+    const b = h.report.map((j) => idx[j]!);
     out.push([a, b], [b, a]);
   }
   return out;
@@ -114,7 +103,7 @@ async function main(): Promise<void> {
     inception_v3: [[2], [3], [4], [5], [6], [2, 3], [3, 4], [4, 5, 6], [2, 3, 4, 5], [1, 2, 3], [3, 5, 7], [5, 7, 9], [2, 4, 6, 8, 10]],
     mobilenet_v2: [[3], [4], [5], [2, 3], [3, 4], [2, 3, 4], [3, 4, 5], [1, 2, 3, 4]],
   };
-  const folds = twoFolds(select, truth, 3);
+  const folds = twoFolds(select, items.map((i) => i.id), truth, 3);
   const scored: { c: Candidate; ari: number }[] = [];
   log("| candidate (select half: 3 x stratified 2-fold, k-means 3 seeds x 5 restarts on the held-out fold) | inner ARI |");
   log("| --- | ---: |");
