@@ -117,7 +117,7 @@ for (const id of ["vgg16", "vgg19", "resnet50"] as const satisfies readonly Kera
  */
 export const STYLE_LDA_DEFAULTS: Readonly<Record<"inception_v3" | "mobilenet_v2", StyleOptions>> = {
   inception_v3: { layers: ["mixed2", "mixed3", "mixed4", "mixed5"], stat: "meanstd", blockNorm: "l2", sqrt: true, pca: 48, lda: true, preprocessing: "unit" },
-  mobilenet_v2: { layers: ["block_3_expand_relu", "block_6_expand_relu", "block_10_expand_relu"], stat: "meanstd", blockNorm: "l2", sqrt: true, pca: 48, lda: true, preprocessing: "unit" },
+  mobilenet_v2: { layers: ["block_1_expand_relu", "block_3_expand_relu", "block_6_expand_relu", "block_10_expand_relu"], stat: "meanstd", blockNorm: "l2", sqrt: true, pca: 48, lda: true, preprocessing: "unit" },
 };
 registerExtractor("style-lda-inception_v3-nsfwjs", {
   description: "InceptionV3 (nsfwjs, offline, 299 px) style learned from labels: mean+std of mixed2-5, signed sqrt, PCA 48, then LDA on the training images' labels (classes - 1 dims); fit needs labelled images",
@@ -125,7 +125,7 @@ registerExtractor("style-lda-inception_v3-nsfwjs", {
   create: (opts) => createStyleExtractor("inception_v3", { ...STYLE_LDA_DEFAULTS.inception_v3, ...(opts as StyleOptions), id: "style-lda-inception_v3-nsfwjs" }),
 });
 registerExtractor("style-lda-mobilenet_v2-nsfwjs", {
-  description: "MobileNetV2 (nsfwjs, offline) style learned from labels: mean+std of blocks 3/6/10, signed sqrt, PCA 48, then LDA on the training images' labels; fit needs labelled images",
+  description: "MobileNetV2 (nsfwjs, offline) style learned from labels: mean+std of blocks 1/3/6/10, signed sqrt, PCA 48, then LDA on the training images' labels; fit needs labelled images",
   unavailable: () => null,
   create: (opts) => createStyleExtractor("mobilenet_v2", { ...STYLE_LDA_DEFAULTS.mobilenet_v2, ...(opts as StyleOptions), id: "style-lda-mobilenet_v2-nsfwjs" }),
 });

@@ -8,7 +8,7 @@
  * 1. Selection, on the select half only: every candidate (network, layers, PCA size) is scored by
  *    repeated stratified 2-fold cross-validation inside the select half: PCA + LDA fitted on one
  *    fold (with its labels), k-means (K = 7) on the other fold's projections, ARI against its
- *    labels; 3 repeats x 2 folds x 3 k-means seeds.
+ *    labels; 5 repeats x 2 folds x 3 k-means seeds.
  * 2. The best candidate is fitted on the whole select half and scored on the report half
  *    (k-means 10 seeds x 10 restarts), beside the unsupervised extractor chosen before
  *    (`style-inception_v3-nsfwjs`'s defaults) on the same half.
@@ -103,9 +103,9 @@ async function main(): Promise<void> {
     inception_v3: [[2], [3], [4], [5], [6], [2, 3], [3, 4], [4, 5, 6], [2, 3, 4, 5], [1, 2, 3], [3, 5, 7], [5, 7, 9], [2, 4, 6, 8, 10]],
     mobilenet_v2: [[3], [4], [5], [2, 3], [3, 4], [2, 3, 4], [3, 4, 5], [1, 2, 3, 4]],
   };
-  const folds = twoFolds(select, items.map((i) => i.id), truth, 3);
+  const folds = twoFolds(select, items.map((i) => i.id), truth, 5);
   const scored: { c: Candidate; ari: number }[] = [];
-  log("| candidate (select half: 3 x stratified 2-fold, k-means 3 seeds x 5 restarts on the held-out fold) | inner ARI |");
+  log("| candidate (select half: 5 x stratified 2-fold, k-means 3 seeds x 5 restarts on the held-out fold) | inner ARI |");
   log("| --- | ---: |");
   const t0 = Date.now();
   for (const net of ["inception_v3", "mobilenet_v2"] as const) {
