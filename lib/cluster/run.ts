@@ -21,7 +21,7 @@ import type { ClusterConfig, FeaturesConfig } from "../config/experiment.js";
 import { formatCsv } from "../data/csv.js";
 import { listDataset, type DatasetItem } from "../data/dataset.js";
 import { extractFeaturesDetailed } from "../features/cache.js";
-import type { FeatureExtractor } from "../features/extractor.js";
+import { labelledForFit, type FeatureExtractor } from "../features/extractor.js";
 import { createExtractor, DEFAULT_EXTRACTOR } from "../features/registry.js";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fs.js";
 import { info, warn } from "../util/log.js";
@@ -168,6 +168,7 @@ export async function clusterFeatures(
 ): Promise<ClusterFeatures> {
   const skipped: { file: string; reason: string }[] = [];
   if (ex.fit) {
+    if (ex.supervised) labelledForFit(ex.id, items.map((i) => i.label)); // before decoding anything
     const got = await imagesFor(items, ex.inputSize, `fit ${ex.id}`);
     skipped.push(...got.skipped);
     items = got.items;

@@ -26,3 +26,19 @@ export interface FeatureExtractor {
   extract(images: ImageArray[]): Promise<Float32Array[]>;
   dispose(): void;
 }
+
+/**
+ * The labelled images a supervised extractor can learn from: their indices, or an error naming the
+ * extractor and the fix when the labels name fewer than 2 classes. Callers check before decoding
+ * images, and the extractor's fit checks again.
+ */
+export function labelledForFit(id: string, labels: readonly (string | null)[]): number[] {
+  const labelled = labels.flatMap((l, i) => (l === null || l === "" ? [] : [i]));
+  const classes = new Set(labelled.map((i) => labels[i]!));
+  if (classes.size < 2) {
+    throw new Error(
+      `${id}: lda needs training images of at least 2 labels, got ${labelled.length} labelled of ${labels.length} (${classes.size} label${classes.size === 1 ? "" : "s"}); labels come from the style folders or manifest.csv's label column, or use the extractor without lda`,
+    );
+  }
+  return labelled;
+}

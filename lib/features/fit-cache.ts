@@ -16,7 +16,7 @@ import { readJson, sha256 } from "../util/fs.js";
 import { info } from "../util/log.js";
 import { cacheDir } from "../util/paths.js";
 import { stableStringify } from "./cache.js";
-import type { FeatureExtractor } from "./extractor.js";
+import { labelledForFit, type FeatureExtractor } from "./extractor.js";
 import { createExtractor } from "./registry.js";
 
 export interface FitCacheOptions {
@@ -61,6 +61,7 @@ export async function fitKey(id: string, createOptions: Record<string, unknown>,
 export async function fitWithCache(id: string, createOptions: Record<string, unknown>, ex: FeatureExtractor, items: readonly DatasetItem[], opts: FitCacheOptions = {}): Promise<FitResult> {
   if (!ex.fit) return { extractor: ex, how: "none", images: 0, seconds: 0 };
   const use = fitItems(items, opts.limit);
+  if (ex.supervised) labelledForFit(id, use.map((i) => i.label)); // before decoding anything
   const canSave = typeof ex.saveVocabulary === "function";
   let file: string | undefined;
   if (canSave) {

@@ -4,7 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import type { DatasetItem } from "../../lib/data/dataset.js";
-import { fitClusterModel, writeClusterModel } from "../../lib/cluster/run.js";
+import { clusterFeatures, fitClusterModel, writeClusterModel } from "../../lib/cluster/run.js";
+import { createExtractor } from "../../lib/features/registry.js";
+import { initBackend } from "../../lib/runtime/backend.js";
 import { umapReport } from "../../lib/cluster/reports.js";
 import { loadClusterModel } from "../../lib/cluster/model.js";
 
@@ -60,4 +62,16 @@ test("writeClusterModel writes clusters.json (+ sweep files after a sweep); umap
   assert.deepEqual(points.map((p) => p.id), model.ids);
   assert.ok(u.figure.data.length >= model.k, "umapReport returns the scatter it wrote (one trace per cluster, and per label)");
   await assert.rejects(umapReport(model, features.slice(1), items, { outDir: tmp, out }), /17 feature rows and 18 items/);
+});
+
+test("clusterFeatures: a supervised extractor on images without labels is refused before any image is read", async () => {
+  await initBackend({ announce: false });
+  const ex = await createExtractor("style-lda-mobilenet_v2-nsfwjs");
+  try {
+    // The files do not exist: an error about labels (not about a missing file) shows the check came first.
+    const items: DatasetItem[] = ["a", "b", "c"].map((n, i) => ({ id: `${n}.png`, file: `/nonexistent/${n}.png`, relPath: `${n}.png`, label: i === 0 ? "x" : null, meta: {} }));
+    await assert.rejects(clusterFeatures(ex, items, { data: "/nonexistent", k: 2 }), /style-lda-mobilenet_v2-nsfwjs: lda needs training images of at least 2 labels, got 1 labelled of 3 \(1 label\)/);
+  } finally {
+    ex.dispose();
+  }
 });

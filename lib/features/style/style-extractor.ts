@@ -15,7 +15,7 @@ import type { ImageArray } from "../../data/image.js";
 import { readJson, sha256, writeJsonAtomic } from "../../util/fs.js";
 import { extractBatched } from "../cnn/keras-extractor.js";
 import { imagesToBatch, preprocessBatch } from "../cnn/preprocess.js";
-import type { FeatureExtractor } from "../extractor.js";
+import { labelledForFit, type FeatureExtractor } from "../extractor.js";
 import { fitLda, ldaFromJson, ldaHash, ldaToJson, ldaTransform, type LdaJson, type LdaModel } from "../lda.js";
 import { fitPca, pcaFromJson, pcaHash, pcaToJson, pcaTransform, type PcaModel } from "../pca.js";
 import { colourBlockDims, colourDescriptor } from "./colour.js";
@@ -226,13 +226,7 @@ export class StyleExtractor implements FeatureExtractor {
     let labelled: number[] = [];
     if (this.useLda) {
       if (!labels || labels.length !== images.length) throw new Error(`${this.id}: lda learns from the training images' labels, and fit got ${labels ? `${labels.length} labels for ${images.length} images` : "none"}`);
-      labelled = labels.flatMap((l, i) => (l === null || l === "" ? [] : [i]));
-      const classes = new Set(labelled.map((i) => labels[i]!));
-      if (classes.size < 2) {
-        throw new Error(
-          `${this.id}: lda needs training images of at least 2 labels, got ${labelled.length} labelled of ${images.length} (${classes.size} label${classes.size === 1 ? "" : "s"}); labels come from the style folders or manifest.csv's label column, or use the extractor without lda`,
-        );
-      }
+      labelled = labelledForFit(this.id, labels);
     }
     const raw = await this.extractRaw(images);
     images.forEach((img, i) => this.memo.set(imageKey(img), raw[i]!));
