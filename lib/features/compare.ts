@@ -14,6 +14,7 @@
  */
 import path from "node:path";
 import type { DatasetItem } from "../data/dataset.js";
+import { trainTestSplit } from "../data/split.js";
 import { KMEANS_DEFAULTS, kmeans } from "../cluster/kmeans.js";
 import { adjustedRandScore, normalizedMutualInfo, silhouetteScore } from "../cluster/metrics.js";
 import { info, warn } from "../util/log.js";
@@ -21,8 +22,7 @@ import { extractFeaturesDetailed } from "./cache.js";
 import type { FeatureExtractor } from "./extractor.js";
 import { fitWithCache } from "./fit-cache.js";
 import { createExtractor, listExtractors } from "./registry.js";
-import { trainTestSplit } from "../data/split.js";
-import { formatInterval, scoreOverSeeds, summarize, type Interval, type SeedScores } from "./score-interval.js";
+import { formatInterval, scoreOverSeeds, summarizeRuns, type Interval, type SeedScores } from "./score-interval.js";
 
 export interface CompareOptions {
   /** Number of k-means clusters; normally the number of labels. At least 2. */
@@ -196,10 +196,10 @@ export async function compareExtractors(items: readonly DatasetItem[], opts: Com
         computed,
         ari: s.ari.mean,
         nmi: s.nmi.mean,
-        silhouette: s.silhouette.mean,
+        silhouette: s.silhouette!.mean,
         ariInterval: s.ari,
         nmiInterval: s.nmi,
-        silhouetteInterval: s.silhouette,
+        silhouetteInterval: s.silhouette!,
         inertia: Math.min(...runs.map((r) => r.inertia)),
         fit: fitHow,
         fitSeconds,
@@ -215,11 +215,6 @@ export async function compareExtractors(items: readonly DatasetItem[], opts: Com
     }
   }
   return { n: items.length, k: opts.k, labels, rows };
-}
-
-/** ARI / NMI / silhouette intervals over k-means runs (of one or several scored parts). */
-function summarizeRuns(runs: SeedScores["runs"]): { ari: Interval; nmi: Interval; silhouette: Interval } {
-  return { ari: summarize(runs.map((r) => r.ari)), nmi: summarize(runs.map((r) => r.nmi)), silhouette: summarize(runs.map((r) => r.silhouette ?? Number.NaN)) };
 }
 
 /** A Markdown table of the rows (for the README and the console): scores as mean ± sd [min, max] over the k-means seeds. */

@@ -72,7 +72,12 @@ export function scoreOverSeeds(features: readonly Float32Array[], truth: readonl
     if (opts.silhouette) run.silhouette = silhouetteScore(X, km.labels, { sampleSize: typeof opts.silhouette === "number" ? opts.silhouette : undefined, seed });
     return run;
   });
+  return summarizeRuns(runs);
+}
+
+/** ARI and NMI (and the silhouette, when every run has one) summarised over k-means runs, of one scored set or several. */
+export function summarizeRuns(runs: SeedScores["runs"]): SeedScores {
   const out: SeedScores = { ari: summarize(runs.map((r) => r.ari)), nmi: summarize(runs.map((r) => r.nmi)), runs };
-  if (opts.silhouette) out.silhouette = summarize(runs.map((r) => r.silhouette!));
+  if (runs.length > 0 && runs.every((r) => r.silhouette !== undefined)) out.silhouette = summarize(runs.map((r) => r.silhouette!));
   return out;
 }

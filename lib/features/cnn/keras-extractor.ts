@@ -43,7 +43,6 @@ export const FEATURE_LAYERS: Readonly<Record<KerasCnnId, string>> = {
   resnet50: RESNET50_FEATURE_LAYER,
 };
 
-/** Build the (random-weight) network for an id. */
 /**
  * Before running `id`: ResNet50's wide 1x1 convolutions (512 -> 1024 and up) kill the process in
  * TensorFlow's oneDNN kernels on some CPUs; throw the fix instead (../../runtime/onednn-probe.ts).
@@ -52,6 +51,7 @@ export function checkNetRuns(id: KerasCnnId, widthScale = 1): void {
   if (id === "resnet50" && widthScale >= 0.5) checkWideConv(`ResNet50${widthScale === 1 ? "" : ` (width x${widthScale})`}`);
 }
 
+/** Build the (random-weight) network for an id. */
 export function buildKerasCnn(id: KerasCnnId, inputSize = 224, widthScale = 1): tf.LayersModel {
   if (id === "resnet50") return buildResNet50({ inputSize, widthScale });
   return buildVgg({ depth: id === "vgg16" ? 16 : 19, inputSize, widthScale });
