@@ -4,8 +4,9 @@
  * not normalised, so any subset of layers can be joined afterwards exactly as the extractor does.
  * Run: nice -n 15 node dist/tools/bench/style-extract.js [unit|tf] [meanstd,gram] [inception]
  */
-import { listDataset } from "../../lib/data/dataset.js";
+import { listDataset, type DatasetItem } from "../../lib/data/dataset.js";
 import { extractFeaturesDetailed } from "../../lib/features/cache.js";
+import { joinRows } from "../../lib/features/style/stats.js";
 import { createStyleExtractor } from "../../lib/features/style/style-extractor.js";
 import { initBackend } from "../../lib/runtime/backend.js";
 import { sharedPaintingsDir } from "../../lib/util/paths.js";
@@ -44,28 +45,52 @@ export function selectReportSplit(ids: readonly string[], labels: readonly strin
   return { select, report };
 }
 
+export type RawNet = "mobilenet_v2" | "inception_v3";
+
+/**
+ * Raw per-layer statistics of `items` through the feature cache: every candidate layer of `net`
+ * (INCEPTION_LAYERS; MEANSTD_LAYERS or GRAM_LAYERS), blocks not normalised, so any subset can be
+ * joined afterwards (`joinLayers`) exactly as the style extractor does.
+ */
+export async function rawStyleStats(net: RawNet, stat: "meanstd" | "gram", preprocessing: "unit" | "tf", items: readonly DatasetItem[]) {
+  const layers = net === "inception_v3" ? INCEPTION_LAYERS : stat === "gram" ? GRAM_LAYERS : MEANSTD_LAYERS;
+  const ex = await createStyleExtractor(net, { stat, layers, blockNorm: "none", preprocessing, id: `style-${net}-nsfwjs` });
+  try {
+    const got = await extractFeaturesDetailed(ex, [...items], { batch: net === "inception_v3" ? 8 : 16 });
+    return { raw: got.features, dims: ex.blockDims, names: layers, ms: got.msPerImage, computed: got.computed };
+  } finally {
+    ex.dispose();
+  }
+}
+
+function signedSqrt(v: Float32Array): Float32Array {
+  return v.map((x) => Math.sign(x) * Math.sqrt(Math.abs(x)));
+}
+
+/** The chosen `layers` (indices into the blocks of `dims`) of one raw row, as the style extractor joins them: optional signed square root, each block at unit length. */
+export function joinLayers(row: Float32Array, dims: readonly number[], layers: readonly number[], sqrt: boolean): Float32Array {
+  const offs = dims.map((_, i) => dims.slice(0, i).reduce((s, d) => s + d, 0));
+  return joinRows(
+    layers.map((l) => {
+      const block = row.subarray(offs[l]!, offs[l]! + dims[l]!);
+      return sqrt ? signedSqrt(block) : block;
+    }),
+    "l2",
+  );
+}
+
 async function main(): Promise<void> {
   await initBackend();
   const preprocessing = (process.argv[2] ?? "unit") as "unit" | "tf";
   const stats = (process.argv[3] ?? "meanstd,gram").split(",") as ("meanstd" | "gram")[];
   const items = await styleItems();
-  if (process.argv[4] === "inception") {
-    // InceptionV3 (nsfwjs, 299 px): per-layer mean+std of every mixed block.
+  const runs: [RawNet, "meanstd" | "gram"][] = process.argv[4] === "inception" ? [["inception_v3", "meanstd"]] : stats.map((stat) => ["mobilenet_v2", stat]);
+  for (const [net, stat] of runs) {
     const c0 = process.cpuUsage();
-    const ex = await createStyleExtractor("inception_v3", { stat: "meanstd", layers: INCEPTION_LAYERS, blockNorm: "none", preprocessing, id: "style-inception_v3-nsfwjs" });
-    const got = await extractFeaturesDetailed(ex, items, { batch: 8 });
+    const got = await rawStyleStats(net, stat, preprocessing, items);
     const c = process.cpuUsage(c0);
-    console.log(`inception meanstd ${preprocessing}: ${items.length} images, dim ${ex.dim()}, ${got.computed} computed, ${got.msPerImage?.toFixed(1)} ms/image, CPU ${((c.user + c.system) / 1e6).toFixed(1)} s`);
-    ex.dispose();
-    return;
-  }
-  for (const stat of stats) {
-    const c0 = process.cpuUsage();
-    const ex = await createStyleExtractor("mobilenet_v2", { stat, layers: stat === "gram" ? GRAM_LAYERS : MEANSTD_LAYERS, blockNorm: "none", preprocessing, id: "style-mobilenet_v2-nsfwjs" });
-    const got = await extractFeaturesDetailed(ex, items, { batch: 16 });
-    const c = process.cpuUsage(c0);
-    console.log(`${stat} ${preprocessing}: ${items.length} images, dim ${ex.dim()}, ${got.computed} computed, ${got.msPerImage?.toFixed(1)} ms/image, CPU ${((c.user + c.system) / 1e6).toFixed(1)} s`);
-    ex.dispose();
+    const dim = got.dims.reduce((a, d) => a + d, 0);
+    console.log(`${net === "inception_v3" ? "inception " : ""}${stat} ${preprocessing}: ${items.length} images, dim ${dim}, ${got.computed} computed, ${got.ms?.toFixed(1)} ms/image, CPU ${((c.user + c.system) / 1e6).toFixed(1)} s`);
   }
 }
 

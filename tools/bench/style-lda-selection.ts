@@ -28,11 +28,9 @@ import { fitLda, ldaTransform } from "../../lib/features/lda.js";
 import { fitPca, pcaTransform } from "../../lib/features/pca.js";
 import { createExtractor } from "../../lib/features/registry.js";
 import { formatInterval, scoreOverSeeds } from "../../lib/features/score-interval.js";
-import { joinRows } from "../../lib/features/style/stats.js";
-import { createStyleExtractor } from "../../lib/features/style/style-extractor.js";
 import { initBackend } from "../../lib/runtime/backend.js";
 import { sharedPaintingsDir } from "../../lib/util/paths.js";
-import { INCEPTION_LAYERS, MEANSTD_LAYERS, selectReportSplit, styleItems, STYLE_FOLDERS } from "./style-extract.js";
+import { INCEPTION_LAYERS, joinLayers, MEANSTD_LAYERS, rawStyleStats, selectReportSplit, styleItems, STYLE_FOLDERS } from "./style-extract.js";
 
 type Net = "mobilenet_v2" | "inception_v3";
 interface Candidate {
@@ -49,14 +47,9 @@ function name(c: Candidate): string {
   return `${c.net === "inception_v3" ? "InceptionV3" : "MobileNetV2"} ${c.layers.map((l) => LAYERS[c.net][l]!.replace("_expand_relu", "").replace("block_", "b")).join("+")}, PCA ${c.pca}, LDA`;
 }
 
-function signedSqrt(v: Float32Array): Float32Array {
-  return v.map((x) => Math.sign(x) * Math.sqrt(Math.abs(x)));
-}
-
 /** Rows of the chosen layers as the style extractor builds them (sqrt, each block at unit length). */
 function rows(raw: readonly Float32Array[], dims: readonly number[], layers: readonly number[]): Float32Array[] {
-  const offs = dims.map((_, i) => dims.slice(0, i).reduce((s, d) => s + d, 0));
-  return raw.map((r) => joinRows(layers.map((l) => signedSqrt(r.subarray(offs[l]!, offs[l]! + dims[l]!))), "l2"));
+  return raw.map((r) => joinLayers(r, dims, layers, true));
 }
 
 /** PCA + LDA fitted on `fit` rows with labels, applied to `use` rows. */
@@ -78,20 +71,12 @@ function twoFolds(idx: readonly number[], ids: readonly string[], labels: readon
   return out;
 }
 
-async function rawOf(net: Net, items: DatasetItem[]): Promise<{ raw: Float32Array[]; dims: number[]; ms: number | null }> {
-  const ex = await createStyleExtractor(net, { stat: "meanstd", layers: LAYERS[net], blockNorm: "none", preprocessing: "unit", id: `style-${net}-nsfwjs` });
-  const got = await extractFeaturesDetailed(ex, items, { batch: net === "inception_v3" ? 8 : 16 });
-  const dims = ex.blockDims;
-  ex.dispose();
-  return { raw: got.features, dims, ms: got.msPerImage };
-}
-
 async function main(): Promise<void> {
   await initBackend({ announce: false });
   const items = await styleItems();
   const truth = items.map((i) => i.label!);
   const { select, report } = selectReportSplit(items.map((i) => i.id), truth);
-  const raws = { inception_v3: await rawOf("inception_v3", items), mobilenet_v2: await rawOf("mobilenet_v2", items) };
+  const raws = { inception_v3: await rawStyleStats("inception_v3", "meanstd", "unit", items), mobilenet_v2: await rawStyleStats("mobilenet_v2", "meanstd", "unit", items) };
   const lines: string[] = [`${items.length} paintings (7 style folders): select half ${select.length}, report half ${report.length}`, ""];
   const log = (s: string) => {
     lines.push(s);

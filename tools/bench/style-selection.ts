@@ -24,9 +24,8 @@ import { createExtractor } from "../../lib/features/registry.js";
 import { formatInterval, scoreOverSeeds, type SeedScores } from "../../lib/features/score-interval.js";
 import { createColourExtractor } from "../../lib/features/style/colour.js";
 import { joinRows } from "../../lib/features/style/stats.js";
-import { createStyleExtractor } from "../../lib/features/style/style-extractor.js";
 import { initBackend } from "../../lib/runtime/backend.js";
-import { GRAM_LAYERS, INCEPTION_LAYERS, MEANSTD_LAYERS, selectReportSplit, styleItems } from "./style-extract.js";
+import { GRAM_LAYERS, INCEPTION_LAYERS, joinLayers, MEANSTD_LAYERS, rawStyleStats, selectReportSplit, styleItems } from "./style-extract.js";
 
 type Prep = "unit" | "tf";
 
@@ -44,20 +43,6 @@ interface Candidate {
   normalize: "none" | "l2";
   /** Weight of the colour/texture block joined after the CNN part (0 = none). */
   colour: number;
-}
-
-function signedSqrt(v: Float32Array): Float32Array {
-  return v.map((x) => Math.sign(x) * Math.sqrt(Math.abs(x)));
-}
-
-function slices(row: Float32Array, dims: number[]): Float32Array[] {
-  const out: Float32Array[] = [];
-  let off = 0;
-  for (const d of dims) {
-    out.push(row.subarray(off, off + d));
-    off += d;
-  }
-  return out;
 }
 
 interface Raw {
@@ -79,11 +64,7 @@ function build(c: Candidate, raws: Record<string, Raw>, colours: { c224: Float32
   let use: Float32Array[] = useIdx.map(() => new Float32Array(0));
   if (c.layers.length > 0) {
     const r = raws[rawKey(c)]!;
-    const rows = (idx: number[]) =>
-      idx.map((i) => {
-        const blocks = slices(r.raw[i]!, r.dims);
-        return joinRows(c.layers.map((l) => (c.sqrt ? signedSqrt(blocks[l]!) : blocks[l]!)), "l2");
-      });
+    const rows = (idx: number[]) => idx.map((i) => joinLayers(r.raw[i]!, r.dims, c.layers, c.sqrt));
     use = rows(useIdx);
     if (c.pca > 0) {
       const pca = fitPca(rows(fitIdx), c.pca, { whiten: c.whiten });
@@ -133,21 +114,8 @@ async function main(): Promise<void> {
   // The split: per folder, a seeded shuffle of the ids; the first half selects, the rest reports.
   const { select, report } = selectReportSplit(items.map((i) => i.id), truth);
   const raws: Record<string, Raw> = {};
-  for (const prep of ["unit", "tf"] as const) {
-    for (const stat of ["meanstd", "gram"] as const) {
-      const layers = stat === "gram" ? GRAM_LAYERS : MEANSTD_LAYERS;
-      const ex = await createStyleExtractor("mobilenet_v2", { stat, layers, blockNorm: "none", preprocessing: prep, id: "style-mobilenet_v2-nsfwjs" });
-      const got = await extractFeaturesDetailed(ex, items, { batch: 16 });
-      raws[`${stat}-${prep}`] = { raw: got.features, dims: ex.blockDims, names: layers, ms: got.msPerImage };
-      ex.dispose();
-    }
-  }
-  {
-    const ex = await createStyleExtractor("inception_v3", { stat: "meanstd", layers: INCEPTION_LAYERS, blockNorm: "none", preprocessing: "unit", id: "style-inception_v3-nsfwjs" });
-    const got = await extractFeaturesDetailed(ex, items, { batch: 8 });
-    raws["inception-meanstd-unit"] = { raw: got.features, dims: ex.blockDims, names: INCEPTION_LAYERS, ms: got.msPerImage };
-    ex.dispose();
-  }
+  for (const prep of ["unit", "tf"] as const) for (const stat of ["meanstd", "gram"] as const) raws[`${stat}-${prep}`] = await rawStyleStats("mobilenet_v2", stat, prep, items);
+  raws["inception-meanstd-unit"] = await rawStyleStats("inception_v3", "meanstd", "unit", items);
   // At the CNN's input size: the style extractor's colour option describes the same 224 px image.
   const colourEx = createColourExtractor({ inputSize: 224 });
   const colourGot = await extractFeaturesDetailed(colourEx, items, { batch: 32 });
