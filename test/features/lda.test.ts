@@ -10,6 +10,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { fitLda, ldaFromJson, ldaHash, ldaToJson, ldaTransform } from "../../lib/features/lda.js";
 import { projectRoot } from "../../lib/util/paths.js";
+import { closeToSklearn } from "./sklearn-close.js";
 
 interface Case {
   name: string;
@@ -24,12 +25,7 @@ interface Case {
 }
 const ref = JSON.parse(readFileSync(path.join(projectRoot(), "test", "features", "fixtures", "lda_reference.json"), "utf8")) as { sklearn: string; cases: Case[] };
 
-function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string): void {
-  assert.equal(a.length, b.length, `${what}: length`);
-  let scale = 1e-12;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]!));
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= tol * scale, `${what}[${i}]: ${a[i]} vs sklearn ${b[i]}`);
-}
+const close = closeToSklearn;
 
 describe(`LDA matches sklearn ${ref.sklearn}`, () => {
   for (const c of ref.cases) {
